@@ -1,0 +1,1 @@
+"""kenal: know your customers."""
