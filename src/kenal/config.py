@@ -1,0 +1,76 @@
+"""Workspace settings, read from ``W/kenal.toml``.
+
+Every setting has a default so a new workspace needs no file; the file, once written, records
+the settings a run used so the next run is the same run.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kenal.errors import ConfigError
+
+CONFIG_FILE = "kenal.toml"
+ENGINES = ("duckdb",)
+
+
+@dataclass(frozen=True)
+class Settings:
+    timezone: str = "Asia/Jakarta"  # zone of naive timestamps in the input
+    base_currency: str = "IDR"  # every amount is converted to this currency
+    seed: int = 0
+    engine: str = "duckdb"
+    consent_default: str = "deny"  # a customer with no profiling consent record is "deny"-ed or "grant"-ed
+    max_segments: int = 12
+
+    def __post_init__(self):
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"timezone '{self.timezone}' is not a known IANA time zone "
+                              "(expected e.g. 'Asia/Jakarta')") from None
+        if len(self.base_currency) != 3 or not self.base_currency.isalpha():
+            raise ConfigError(f"base_currency '{self.base_currency}' is not a 3-letter ISO 4217 code")
+        if self.engine not in ENGINES:
+            raise ConfigError(f"engine '{self.engine}' is not supported; expected one of {', '.join(ENGINES)}")
+        if self.consent_default not in ("deny", "grant"):
+            raise ConfigError(f"consent_default '{self.consent_default}' must be 'deny' or 'grant'")
+        if not 2 <= self.max_segments <= 50:
+            raise ConfigError(f"max_segments {self.max_segments} must be between 2 and 50")
+
+    def to_toml(self) -> str:
+        lines = ["# kenal workspace settings"]
+        for key, value in asdict(self).items():
+            lines.append(f"{key} = {value!r}" if isinstance(value, int) else f'{key} = "{value}"')
+        return "\n".join(lines) + "\n"
+
+
+def load_settings(workspace: Path, **overrides) -> Settings:
+    """Settings from ``workspace/kenal.toml``, then ``KENAL_<NAME>`` variables, then overrides."""
+    values: dict = {}
+    path = Path(workspace) / CONFIG_FILE
+    if path.exists():
+        try:
+            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    known = {f.name: f.type for f in fields(Settings)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    for name in known:
+        env = os.environ.get(f"KENAL_{name.upper()}")
+        if env is not None:
+            values[name] = env
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    for name in ("seed", "max_segments"):
+        if name in values:
+            try:
+                values[name] = int(values[name])
+            except (TypeError, ValueError):
+                raise ConfigError(f"setting '{name}' must be a whole number, got {values[name]!r}") from None
+    return Settings(**values)

@@ -1,0 +1,98 @@
+"""Loading staged rows: new rows in, duplicates counted, conflicts and bad rows to quarantine.
+
+Loading is idempotent by natural key: a row whose key is already in the store with the same
+content is a duplicate and changes nothing; with different content it is a ``key_conflict``
+and is quarantined, so nothing loaded earlier is overwritten silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+
+import ibis
+import ibis.expr.types as ir
+
+from kenal.schema import Table
+from kenal.store import Store
+
+QUARANTINE = "quarantine"
+QUARANTINE_SCHEMA = ibis.schema({
+    "table": "string", "source_file": "string", "source_row": "int64", "reason": "string",
+    "column": "string", "value": "string", "row": "string", "ingested_at": "timestamp('UTC')",
+})
+
+
+@dataclass
+class TableCounts:
+    table: str
+    file: str
+    read: int = 0
+    loaded: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def canonical_columns(spec: Table, staged: ir.Table) -> list[str]:
+    extra = [c for c in ("amount_base", "fx_rate") if c in staged.columns]
+    return [*spec.column_names, *extra, "extra", "_row_hash", "_source_file", "_source_row"]
+
+
+def load(store: Store, spec: Table, staged: ir.Table, file: str) -> TableCounts:
+    """Load one materialised staged table into ``spec.name``; return the counts."""
+    now = datetime.now(timezone.utc)
+    counts = TableCounts(spec.name, file, read=int(staged.count().execute()))
+    key = list(spec.key)
+
+    good = staged.filter(staged._reason.isnull())
+    window = ibis.window(group_by=key, order_by="_source_row")
+    good = good.mutate(_rank=ibis.row_number().over(window), _first_hash=good._row_hash.first().over(window))
+    first = good.filter(good._rank == 0)
+    if store.has(spec.name):
+        existing = store.table(spec.name).select(*key, _existing_hash="_row_hash")
+        first = first.left_join(existing, key).select(*first.columns, "_existing_hash")
+    else:
+        first = first.mutate(_existing_hash=ibis.null("int64"))
+    first = store.con.create_table("_first", first, temp=True, overwrite=True)
+
+    new = first.filter(first._existing_hash.isnull())
+    counts.loaded = int(new.count().execute())
+    if counts.loaded:
+        store.append(spec.name, new.select(*canonical_columns(spec, staged)))
+
+    later = good.filter(good._rank > 0)
+    counts.duplicates = int(later.filter(later._row_hash == later._first_hash).count().execute()) + int(
+        first.filter(first._existing_hash == first._row_hash).count().execute())
+
+    def conflict(t: ir.Table, where: ir.BooleanValue) -> ir.Table:
+        return t.filter(where).mutate(
+            _reason=ibis.literal("key_conflict"), _reason_column=ibis.literal(",".join(key)),
+            _reason_value=ibis.literal(",").join([t[k].cast("string") for k in key]))
+
+    bad = staged.filter(staged._reason.notnull())
+    columns = ["_source_file", "_source_row", "_reason", "_reason_column", "_reason_value", "_raw"]
+    bad = bad.select(*columns).union(
+        conflict(later, later._row_hash != later._first_hash).select(*columns),
+        conflict(first, first._existing_hash.notnull() & (first._existing_hash != first._row_hash)).select(*columns))
+    quarantined = bad.select(
+        table=ibis.literal(spec.name), source_file=bad._source_file, source_row=bad._source_row,
+        reason=bad._reason, column=bad._reason_column, value=bad._reason_value, row=bad._raw,
+        ingested_at=ibis.literal(now, type="timestamp('UTC')"))
+    quarantined = store.con.create_table("_quarantined", quarantined, temp=True, overwrite=True)
+    by_reason = quarantined.group_by("reason").aggregate(n=quarantined.count()).execute()
+    counts.reasons = {r: int(n) for r, n in zip(by_reason.reason, by_reason.n)}
+    counts.quarantined = sum(counts.reasons.values())
+    if counts.quarantined:
+        if store.has(QUARANTINE):
+            # Re-ingesting the same bad rows does not add them again.
+            seen = store.table(QUARANTINE).select("table", "source_row", "reason", "row")
+            quarantined = quarantined.anti_join(seen, ["table", "source_row", "reason", "row"])
+        store.append(QUARANTINE, quarantined)
+
+    if counts.read != counts.loaded + counts.duplicates + counts.quarantined:
+        raise AssertionError(f"ingest lost rows of {file}: {counts}")  # a bug, never a user error
+    return counts

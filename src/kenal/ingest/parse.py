@@ -1,0 +1,83 @@
+"""Parsing text (or native Parquet values) into the canonical types, as Ibis expressions.
+
+Each parser returns a value that is NULL where the input cannot be parsed; the caller compares
+it with the input to tell "empty" from "bad".
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from kenal.schema import BOOL, DATE, FLOAT, INT, STRING, TIMESTAMP
+
+TRUE_WORDS = ("true", "t", "1", "yes", "y", "ya", "benar")
+FALSE_WORDS = ("false", "f", "0", "no", "n", "tidak", "salah")
+TIMESTAMP_TYPE = "timestamp('UTC')"
+
+
+def text(value: ir.Value) -> ir.StringValue:
+    """Trimmed text, NULL when empty."""
+    s = value.cast("string").strip()
+    return ibis.ifelse(s == "", ibis.null("string"), s)
+
+
+def number(value: ir.Value, decimal_comma: bool = False) -> ir.FloatingValue:
+    if value.type().is_numeric():
+        n = value.cast("float64")
+    else:
+        s = text(value).replace(" ", "")
+        if decimal_comma:  # 1.250.000,50 -> 1250000.50 ; 1.250.000 -> 1250000
+            s = ibis.cases(
+                (s.contains(","), s.replace(".", "").replace(",", ".")),
+                (s.re_search(r"^-?\d{1,3}(\.\d{3})+$"), s.replace(".", "")),
+                else_=s,
+            )
+        n = s.try_cast("float64")
+    # "nan" and "inf" parse as floats but are not amounts anyone meant.
+    return ibis.ifelse(n.isnan() | n.isinf(), ibis.null("float64"), n)
+
+
+def integer(value: ir.Value, decimal_comma: bool = False) -> ir.IntegerValue:
+    n = number(value, decimal_comma)
+    return ibis.ifelse(n == n.floor(), n, ibis.null("float64")).cast("int64")
+
+
+def timestamp(value: ir.Value) -> ir.TimestampValue:
+    """An instant in UTC.  Naive text is read in the store's session time zone (the workspace's)."""
+    dtype = value.type()
+    if dtype.is_timestamp():
+        if dtype.timezone is None:  # naive Parquet timestamps: workspace-local wall time
+            return value.cast("string").try_cast(TIMESTAMP_TYPE)
+        return value.cast(TIMESTAMP_TYPE)
+    if dtype.is_date():
+        return value.cast("string").try_cast(TIMESTAMP_TYPE)
+    return text(value).try_cast(TIMESTAMP_TYPE)
+
+
+def date(value: ir.Value) -> ir.DateValue:
+    dtype = value.type()
+    if dtype.is_date():
+        return value
+    if dtype.is_timestamp():
+        return value.cast("date")
+    return text(value).try_cast("date")
+
+
+def boolean(value: ir.Value) -> ir.BooleanValue:
+    if value.type().is_boolean():
+        return value
+    s = text(value).lower()
+    return ibis.cases((s.isin(TRUE_WORDS), True), (s.isin(FALSE_WORDS), False), else_=ibis.null("boolean"))
+
+
+def category(value: ir.Value) -> ir.StringValue:
+    return text(value).lower()
+
+
+PARSERS = {FLOAT: number, INT: integer, TIMESTAMP: timestamp, DATE: date, BOOL: boolean, STRING: text}
+REASONS = {FLOAT: "bad_number", INT: "bad_integer", TIMESTAMP: "bad_timestamp", DATE: "bad_date",
+           BOOL: "bad_boolean"}
+EXPECTED = {FLOAT: "a number (e.g. 125000 or 125000.50)", INT: "a whole number",
+            TIMESTAMP: "an ISO-8601 timestamp (e.g. 2026-03-01T14:05:09+07:00 or 2026-03-01 14:05)",
+            DATE: "a date YYYY-MM-DD", BOOL: "true/false (or yes/no, 1/0, ya/tidak)"}

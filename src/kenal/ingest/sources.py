@@ -1,0 +1,108 @@
+"""Finding input files and reading them as text, whatever their dialect.
+
+Every source is read with all columns as strings (CSV) or as stored (Parquet), plus
+``_source_row``: the 1-based data row in the file, so every quarantined row can be found again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import ibis
+
+from kenal.errors import SourceError
+from kenal.schema import TABLES
+
+SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
+DELIMITERS = ",;\t|"
+
+
+@dataclass
+class Source:
+    path: Path
+    table: str
+    format: str  # "csv" | "parquet"
+    delimiter: str = ","
+    decimal_comma: bool = False  # Excel in an Indonesian locale writes 1.250.000,50
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def normalise_header(name: str) -> str:
+    """'Customer ID ' -> 'customer_id': headers written by hand or by Excel still match."""
+    return re.sub(r"[^0-9a-z]+", "_", name.strip().lstrip("\ufeff").lower()).strip("_")
+
+
+def discover(folder: Path) -> list[Source]:
+    """Input files in ``folder``, in the order tables must be loaded."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise SourceError(str(folder), "is not a folder", expected="a folder of CSV or Parquet files")
+    found: dict[str, Source] = {}
+    for path in sorted(folder.iterdir()):
+        fmt = SUFFIXES.get(path.suffix.lower())
+        if fmt is None or not path.is_file() or path.name.startswith((".", "_")):
+            continue
+        table = normalise_header(path.stem)
+        if table not in TABLES:
+            raise SourceError(str(path), f"names no kenal table ('{path.stem}')",
+                              expected=f"a file named after one of: {', '.join(TABLES)}")
+        if table in found:
+            raise SourceError(str(path), f"is a second file for table '{table}' "
+                              f"(the first is {found[table].name})", expected="one file per table")
+        found[table] = Source(path, table, fmt)
+    if not found:
+        raise SourceError(str(folder), "holds no CSV or Parquet file",
+                          expected=f"files named after the tables, e.g. customers.csv, transactions.parquet")
+    order = list(TABLES)
+    return sorted(found.values(), key=lambda s: order.index(s.table))
+
+
+def sniff_csv(source: Source) -> None:
+    """Detect the delimiter and the decimal mark from the header and a few lines."""
+    try:
+        with open(source.path, encoding="utf-8-sig", newline="") as f:
+            head = f.read(64 * 1024)
+    except UnicodeDecodeError as exc:
+        raise SourceError(str(source.path), f"is not UTF-8 text (byte {exc.start}: {exc.object[exc.start:exc.start + 4]!r})",
+                          expected="a UTF-8 encoded CSV file (in Excel: Save As > CSV UTF-8)") from None
+    lines = [line for line in head.splitlines() if line.strip()]
+    if not lines:
+        raise SourceError(str(source.path), "is empty", expected="a header line naming the columns, then rows")
+    header = lines[0]
+    source.delimiter = max(DELIMITERS, key=header.count)
+    if header.count(source.delimiter) == 0:
+        source.delimiter = ","
+    # A semicolon list separator goes with a decimal comma in the locales that use it (id_ID, de_DE...).
+    source.decimal_comma = source.delimiter == ";" and any(
+        re.search(r"(^|;)\"?-?\d+,\d+\"?(;|$)", line) for line in lines[1:50])
+
+
+def read(con: ibis.BaseBackend, source: Source) -> ibis.Table:
+    """The file as a table with normalised column names and ``_source_row``."""
+    try:
+        if source.format == "csv":
+            sniff_csv(source)
+            t = con.read_csv(str(source.path), all_varchar=True, delim=source.delimiter, header=True,
+                             quote='"', escape='"', strict_mode=False, null_padding=True)
+        else:
+            t = con.read_parquet(str(source.path))
+    except SourceError:
+        raise
+    except Exception as exc:  # the reader's own message says what it could not parse
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SourceError(str(source.path), f"cannot be read: {first}",
+                          expected=f"a valid {source.format.upper()} file") from None
+    renamed = {}
+    for col in t.columns:
+        norm = normalise_header(col)
+        if norm in renamed.values():
+            raise SourceError(str(source.path), "appears twice in the header", column=norm,
+                              expected="each column once")
+        renamed[col] = norm
+    t = t.rename({new: old for old, new in renamed.items()})
+    return t.mutate(_source_row=ibis.row_number() + 1)

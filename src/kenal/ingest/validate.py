@@ -1,0 +1,107 @@
+"""Row-level validation: every input row either parses into the canonical types or gets a reason.
+
+The result of :func:`stage` has the canonical columns, the lineage columns and three columns
+that say why a row cannot be loaded (``_reason``, ``_reason_column``, ``_reason_value``; NULL
+for good rows).  A whole source that cannot be used raises :class:`SourceError` instead.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from kenal.errors import SourceError
+from kenal.ingest import parse
+from kenal.ingest.sources import Source
+from kenal.schema import FLOAT, INT, STRING, TABLES, Column, Table
+
+LINEAGE = ("_source_file", "_source_row")
+
+
+def check_columns(source: Source, raw: ir.Table, spec: Table) -> None:
+    missing = [c for c in spec.required if c not in raw.columns]
+    if missing:
+        found = [c for c in raw.columns if c != "_source_row"]
+        raise SourceError(str(source.path), "is missing", column=missing[0],
+                          expected=f"the required columns {', '.join(spec.required)}; "
+                                   f"found {', '.join(found) if found else 'no columns'}")
+
+
+def _parsed(raw: ir.Table, col: Column, source: Source) -> ir.Value:
+    value = raw[col.name]
+    if col.allowed is not None:
+        return parse.category(value)
+    if col.type in (FLOAT, INT):
+        return parse.PARSERS[col.type](value, source.decimal_comma)
+    return parse.PARSERS[col.type](value)
+
+
+def check_types(source: Source, raw: ir.Table, spec: Table, parsed: dict[str, ir.Value]) -> None:
+    """A typed column where not one value parses is a wrong type for the whole source."""
+    typed = [c for c in spec.columns if c.name in raw.columns and c.type != STRING and c.allowed is None]
+    if not typed:
+        return
+    aggs = {}
+    for c in typed:
+        given = parse.text(raw[c.name]).notnull()
+        aggs[f"{c.name}__given"] = given.sum()
+        aggs[f"{c.name}__ok"] = (given & parsed[c.name].notnull()).sum()
+        aggs[f"{c.name}__example"] = parse.text(raw[c.name]).arbitrary(where=given & parsed[c.name].isnull())
+    counts = raw.aggregate(**aggs).execute().iloc[0]
+    for c in typed:
+        if counts[f"{c.name}__given"] > 0 and counts[f"{c.name}__ok"] == 0:
+            raise SourceError(str(source.path), f"has no valid {c.type} value in any row", column=c.name,
+                              example=counts[f"{c.name}__example"], expected=parse.EXPECTED[c.type])
+
+
+def stage(source: Source, raw: ir.Table) -> ir.Table:
+    """Typed columns plus the reason each bad row cannot be loaded."""
+    spec = TABLES[source.table]
+    check_columns(source, raw, spec)
+    parsed = {c.name: _parsed(raw, c, source) for c in spec.columns if c.name in raw.columns}
+    check_types(source, raw, spec, parsed)
+
+    problems: list[tuple[ir.BooleanValue, str, str, ir.Value]] = []
+    for c in spec.columns:
+        if c.name not in raw.columns:
+            continue
+        given = parse.text(raw[c.name])
+        if c.required:
+            problems.append((given.isnull(), "missing_value", c.name, given))
+        if c.allowed is not None:
+            problems.append((given.notnull() & ~parsed[c.name].isin(c.allowed), "bad_category", c.name, given))
+        elif c.type != STRING:
+            problems.append((given.notnull() & parsed[c.name].isnull(), parse.REASONS[c.type], c.name, given))
+
+    columns: dict[str, ir.Value] = {}
+    for c in spec.columns:
+        if c.name in parsed:
+            value = parsed[c.name]
+            if c.default is not None:
+                value = value.coalesce(ibis.literal(c.default))
+        else:
+            dtype = {"float": "float64", "int": "int64", "timestamp": parse.TIMESTAMP_TYPE,
+                     "date": "date", "bool": "boolean"}.get(c.type, "string")
+            value = ibis.literal(c.default, type="string") if c.default else ibis.null(dtype)
+        columns[c.name] = value.name(c.name)
+
+    extra = [c for c in raw.columns if c not in spec.column_names and c != "_source_row"]
+    columns["extra"] = (ibis.struct({c: parse.text(raw[c]) for c in extra}).cast("json").cast("string")
+                        if extra else ibis.null("string"))
+    columns["_source_file"] = ibis.literal(str(source.path))
+    columns["_source_row"] = raw._source_row.cast("int64")
+    columns["_raw"] = ibis.struct({c: raw[c].cast("string") for c in raw.columns if c != "_source_row"}
+                                  ).cast("json").cast("string")
+    if problems:
+        columns["_reason"] = ibis.cases(*[(cond, code) for cond, code, _, _ in problems], else_=ibis.null("string"))
+        columns["_reason_column"] = ibis.cases(*[(cond, col) for cond, _, col, _ in problems], else_=ibis.null("string"))
+        columns["_reason_value"] = ibis.cases(*[(cond, val) for cond, _, _, val in problems], else_=ibis.null("string"))
+    else:
+        columns["_reason"] = columns["_reason_column"] = columns["_reason_value"] = ibis.null("string")
+    return raw.select(**columns)
+
+
+def row_hash(t: ir.Table, spec: Table) -> ir.IntegerValue:
+    """A hash of a row's canonical content (not its lineage): equal rows are duplicates."""
+    parts = [t[c].cast("string").coalesce("\u2205") for c in [*spec.column_names, "extra"]]
+    return ibis.literal("\u241f").join(parts).hash()

@@ -1,0 +1,57 @@
+"""The store: where every table lives.  An Ibis connection; DuckDB in the workspace by default."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import ibis
+import pandas as pd
+
+from kenal.config import Settings
+from kenal.errors import WorkspaceError
+
+log = logging.getLogger(__name__)
+DUCKDB_FILE = "kenal.duckdb"
+
+
+class Store:
+    """Tables of one workspace, behind an Ibis connection."""
+
+    def __init__(self, con: ibis.BaseBackend, settings: Settings):
+        self.con = con
+        self.settings = settings
+
+    @classmethod
+    def open(cls, workspace: Path, settings: Settings) -> "Store":
+        workspace = Path(workspace)
+        workspace.mkdir(parents=True, exist_ok=True)
+        con = ibis.duckdb.connect(str(workspace / DUCKDB_FILE))
+        # Naive timestamps in the input mean the workspace's zone.
+        con.raw_sql(f"SET TimeZone = '{settings.timezone}'")
+        return cls(con, settings)
+
+    def close(self) -> None:
+        self.con.disconnect()
+
+    def has(self, name: str) -> bool:
+        return name in self.con.list_tables()
+
+    def table(self, name: str) -> ibis.Table:
+        if not self.has(name):
+            raise WorkspaceError(f"the workspace has no table '{name}'; run 'kenal ingest' first")
+        return self.con.table(name)
+
+    def write(self, name: str, data: ibis.Table | pd.DataFrame) -> None:
+        """Create or replace ``name`` with ``data``."""
+        self.con.create_table(name, data, overwrite=True)
+
+    def append(self, name: str, data: ibis.Table | pd.DataFrame) -> None:
+        """Append rows, creating the table on first use."""
+        if self.has(name):
+            self.con.insert(name, data)
+        else:
+            self.con.create_table(name, data)
+
+    def count(self, name: str) -> int:
+        return int(self.table(name).count().execute()) if self.has(name) else 0
