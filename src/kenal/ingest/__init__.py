@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kenal.ingest import log as ingest_log
 from kenal.ingest import money
 from kenal.ingest.load import QUARANTINE, TableCounts, load
 from kenal.ingest.sources import discover, read
@@ -43,6 +44,7 @@ def ingest(store: Store, folder: str | Path) -> IngestReport:
         log.info("%s: read %d, loaded %d, duplicates %d, quarantined %d", source.name, counts.read,
                  counts.loaded, counts.duplicates, counts.quarantined)
         report.tables[source.table] = counts
+    ingest_log.record(store, list(report.tables.values()))
     for temp in ("_staged", "_first", "_quarantined"):
         store.con.drop_table(temp, force=True)
     return report

@@ -1,0 +1,169 @@
+"""The ``kenal`` command line.  Errors a user can cause become one line and exit code 2."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kenal.config import CONFIG_FILE, load_settings
+from kenal.errors import ConfigError, KenalError
+
+app = typer.Typer(help="kenal: know your customers. Data health, segments and scores from raw customer data.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+export_app = typer.Typer(help="Export results to files other tools read.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+console = Console()
+err = Console(stderr=True)
+
+Workspace = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder (created if missing).")]
+DEFAULT_WORKSPACE = Path("kenal-workspace")
+
+
+def _settings(workspace: Path, **overrides):
+    settings = load_settings(workspace, **overrides)
+    workspace.mkdir(parents=True, exist_ok=True)
+    if not (workspace / CONFIG_FILE).exists():
+        (workspace / CONFIG_FILE).write_text(settings.to_toml(), encoding="utf-8")
+    return settings
+
+
+def _as_of(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"--as-of '{value}' is not a date; expected YYYY-MM-DD or an ISO-8601 timestamp") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _print_ingest(report) -> None:
+    table = Table(title="Ingest", title_justify="left")
+    for col in ("table", "file", "read", "loaded", "duplicates", "quarantined", "reasons"):
+        table.add_column(col, justify="right" if col in ("read", "loaded", "duplicates", "quarantined") else "left")
+    for c in report.tables.values():
+        reasons = ", ".join(f"{k} {v:,}" for k, v in sorted(c.reasons.items()))
+        table.add_row(c.table, c.file, f"{c.read:,}", f"{c.loaded:,}", f"{c.duplicates:,}", f"{c.quarantined:,}", reasons)
+    console.print(table)
+
+
+def _print_segments(result) -> None:
+    table = Table(title=f"Segments of snapshot {result.snapshot.snapshot_id} "
+                        f"({result.n_customers:,} customers)", title_justify="left")
+    for col in ("#", "segment", "customers", "share", "revenue"):
+        table.add_column(col, justify="left" if col == "segment" else "right")
+    for s in result.segments:
+        table.add_row(str(s.segment_id), s.name, f"{s.size:,}", f"{s.share:.1%}", f"{s.revenue_share:.1%}")
+    console.print(table)
+    console.print(result.choice_reason)
+
+
+def _run_flow(workspace: Path, settings, input_dir: Path | None, as_of: datetime | None):
+    from kenal.pipeline import run
+    from kenal.report import write_report
+
+    with console.status("starting") as status:
+        result = run(workspace, settings, input_dir=input_dir, as_of=as_of,
+                     progress=lambda stage: status.update(f"{stage}..."))
+    if result.ingest:
+        _print_ingest(result.ingest)
+    report = write_report(workspace, result, settings.base_currency)
+    _print_segments(result)
+    console.print(f"Report: {report}   Health: {workspace / 'health.json'}")
+    return result
+
+
+@app.command()
+def ingest(input: Annotated[Path, typer.Option("--input", "-i", help="Folder of CSV / Parquet files.")],
+           workspace: Workspace = DEFAULT_WORKSPACE) -> None:
+    """Validate and load a folder of files; bad rows go to quarantine with a reason."""
+    from kenal.health import health_summary
+    from kenal.ingest import ingest as do_ingest
+    from kenal.pipeline import write_health
+    from kenal.store import Store
+
+    settings = _settings(workspace)
+    store = Store.open(workspace, settings)
+    try:
+        report = do_ingest(store, input)
+        write_health(workspace, health_summary(store))
+    finally:
+        store.close()
+    _print_ingest(report)
+
+
+@app.command()
+def run(workspace: Workspace = DEFAULT_WORKSPACE,
+        input: Annotated[Optional[Path], typer.Option("--input", "-i", help="Ingest this folder first.")] = None,
+        as_of: Annotated[Optional[str], typer.Option(help="Snapshot date (default: the latest purchase).")] = None) -> None:
+    """Ingest (optional), check health, build features and segments as a new snapshot."""
+    settings = _settings(workspace)
+    _run_flow(workspace, settings, input, _as_of(as_of))
+
+
+@app.command()
+def demo(customers: Annotated[int, typer.Option(min=200, help="Number of customers to generate.")] = 50_000,
+         seed: Annotated[int, typer.Option(help="Random seed of the sample and the models.")] = 0,
+         workspace: Workspace = DEFAULT_WORKSPACE) -> None:
+    """Generate a realistic sample retailer, run the whole flow on it and write the report."""
+    from kenal.sample import generate_sample, write_sample
+
+    settings = _settings(workspace, seed=seed)
+    with console.status(f"generating {customers:,} sample customers"):
+        data = generate_sample(n_customers=customers, seed=seed)
+        write_sample(data, workspace / "input", workspace / "truth")
+    console.print(f"Sample written to {workspace / 'input'} (planted truth in {workspace / 'truth'})")
+    _run_flow(workspace, settings, workspace / "input", None)
+
+
+@app.command()
+def health(workspace: Workspace = DEFAULT_WORKSPACE) -> None:
+    """Check the ingested data and write health.json."""
+    from kenal.health import health_summary
+    from kenal.pipeline import write_health
+    from kenal.store import Store
+
+    settings = _settings(workspace)
+    store = Store.open(workspace, settings)
+    try:
+        report = health_summary(store)
+    finally:
+        store.close()
+    path = write_health(workspace, report)
+    for c in report.checks:
+        console.print(f"[{c.severity}] {c.table}: {c.message}")
+    console.print(f"Health: {path} (worst: {report.worst})")
+
+
+@export_app.command("segments")
+def export_segments(output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+                    workspace: Workspace = DEFAULT_WORKSPACE,
+                    format: Annotated[Optional[str], typer.Option(help="csv or parquet (default: from the file name).")] = None,
+                    snapshot: Annotated[Optional[str], typer.Option(help="Snapshot id (default: the latest).")] = None) -> None:
+    """Write customer_id, segment_id, segment_name, snapshot_id."""
+    from kenal.activation import export_segments as do_export
+    from kenal.store import Store
+
+    settings = _settings(workspace)
+    store = Store.open(workspace, settings)
+    try:
+        n = do_export(store, output, format, snapshot)
+    finally:
+        store.close()
+    console.print(f"Wrote {n:,} customers to {output}")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except KenalError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,186 @@
+"""The per-customer feature table of one snapshot, as Ibis expressions on the store.
+
+Only rows at or before ``as_of`` are read, so a snapshot never sees the future; only customers
+who allow profiling get a row.  Everything is an aggregate in the engine: nothing iterates over
+rows in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import ibis
+import ibis.expr.types as ir
+
+from kenal.features.consent import profiling_allowed
+from kenal.store import Store
+
+MAX_CATEGORIES = 12
+SECONDS_PER_DAY = 86_400.0
+
+# Segment-spec event names (https://segment.com/docs/connections/spec/ecommerce/v2/).
+PRODUCT_VIEWED, PRODUCT_ADDED = "Product Viewed", "Product Added"
+CHECKOUT_STARTED, ORDER_COMPLETED = "Checkout Started", "Order Completed"
+
+
+def _days(later: ir.TimestampValue, earlier: ir.TimestampValue) -> ir.FloatingValue:
+    return (later.epoch_seconds() - earlier.epoch_seconds()) / SECONDS_PER_DAY
+
+
+def _ratio(num: ir.NumericValue, den: ir.NumericValue) -> ir.FloatingValue:
+    return ibis.ifelse(den > 0, num.cast("float64") / den, 0.0)
+
+
+def category_column(category: str) -> str:
+    return "share_" + (re.sub(r"[^0-9a-z]+", "_", category.lower()).strip("_") or "blank")
+
+
+def _local_day_of_week(ts: ir.TimestampValue, timezone: str, as_of: datetime) -> ir.IntegerValue:
+    # A fixed offset (the zone's at as_of) keeps this portable across engines; exact for zones
+    # without daylight saving time, such as Indonesia's.
+    offset = ZoneInfo(timezone).utcoffset(as_of.replace(tzinfo=None))
+    return (ts + ibis.interval(seconds=int(offset.total_seconds()))).day_of_week.index()
+
+
+def purchase_features(store: Store, as_of: datetime) -> ir.Table:
+    t = store.table("transactions")
+    t = t.filter(t.timestamp <= as_of)
+    purchase, ret = t.kind == "purchase", t.kind == "return"
+    recent = t.timestamp > (ibis.literal(as_of) - ibis.interval(days=90))
+    weekend = _local_day_of_week(t.timestamp, store.settings.timezone, as_of) >= 5
+    agg = t.group_by("customer_id").aggregate(
+        frequency=purchase.sum(),
+        monetary=t.amount_base.sum(where=purchase).coalesce(0.0),
+        returns=ret.sum(),
+        returned_value=t.amount_base.sum(where=ret).coalesce(0.0),
+        orders_90d=(purchase & recent).sum(),
+        revenue_90d=t.amount_base.sum(where=purchase & recent).coalesce(0.0),
+        online_orders=(purchase & (t.channel == "online")).sum(),
+        channel_known=(purchase & t.channel.notnull()).sum(),
+        weekend_orders=(purchase & weekend).sum(),
+        first_purchase=t.timestamp.min(where=purchase),
+        last_purchase=t.timestamp.max(where=purchase),
+    )
+    return agg.mutate(
+        avg_basket=_ratio(agg.monetary, agg.frequency),
+        return_rate=_ratio(agg.returns, agg.frequency),
+        online_share=_ratio(agg.online_orders, agg.channel_known),
+        weekend_share=_ratio(agg.weekend_orders, agg.frequency),
+        purchase_span_days=_days(agg.last_purchase, agg.first_purchase).coalesce(0.0),
+    ).drop("online_orders", "channel_known", "weekend_orders", "first_purchase")
+
+
+def category_features(store: Store, as_of: datetime) -> ir.Table | None:
+    """Share of each customer's purchase spend per product category (top categories by spend)."""
+    if not (store.has("transaction_items") and store.has("products")):
+        return None
+    t = store.table("transactions")
+    t = t.filter((t.timestamp <= as_of) & (t.kind == "purchase")).select("transaction_id", "customer_id")
+    items = store.table("transaction_items")
+    products = store.table("products").select("product_id", "category")
+    lines = t.join(items, "transaction_id").join(products, "product_id")
+    lines = lines.mutate(spend=lines.quantity * lines.unit_price, category=lines.category.lower())
+    per_cat = lines.group_by(["customer_id", "category"]).aggregate(spend=lines.spend.sum())
+    top = (per_cat.group_by("category").aggregate(total=per_cat.spend.sum())
+           .order_by([ibis.desc("total"), "category"]).limit(MAX_CATEGORIES).execute()["category"].tolist())
+    if not top:
+        return None
+    total = per_cat.spend.sum()
+    shares = {category_column(c): _ratio(per_cat.spend.sum(where=per_cat.category == c), total) for c in top}
+    return per_cat.group_by("customer_id").aggregate(**shares)
+
+
+def identity_map(events: ir.Table) -> ir.Table:
+    """anonymous_id -> customer_id from any event that carries both (identify calls above all).
+
+    An anonymous id linked to several customers (a shared device) is linked to the first one.
+    """
+    linked = events.filter(events.anonymous_id.notnull() & events.customer_id.notnull())
+    w = ibis.window(group_by="anonymous_id", order_by=["timestamp", "message_id"])
+    linked = linked.mutate(_rank=ibis.row_number().over(w)).filter(lambda t: t._rank == 0)
+    return linked.select("anonymous_id", linked_customer_id="customer_id")
+
+
+def web_features(store: Store, as_of: datetime) -> ir.Table | None:
+    if not store.has("events"):
+        return None
+    e = store.table("events")
+    e = e.filter(e.timestamp <= as_of)
+    ids = identity_map(e)
+    e = e.left_join(ids, "anonymous_id").select(e, ids.linked_customer_id)
+    e = e.mutate(customer_id=e.customer_id.coalesce(e.linked_customer_id))
+    e = e.filter(e.customer_id.notnull())  # never-linked anonymous traffic (and bots) stays out
+    path = e.page_path.lower()
+    session = e.session_id.coalesce(e.message_id)
+    per_session = e.group_by(["customer_id", session.name("session")]).aggregate(
+        page_views=(e.type == "page").sum(),
+        product_views=(e.event == PRODUCT_VIEWED).sum(),
+        cart_adds=(e.event == PRODUCT_ADDED).sum(),
+        checkouts=(e.event == CHECKOUT_STARTED).sum(),
+        web_orders=(e.event == ORDER_COMPLETED).sum(),
+        pricing_visits=((e.type == "page") & path.startswith("/pricing")).sum(),
+        promo_visits=((e.type == "page") & path.startswith("/promo")).sum(),
+    )
+    s = per_session
+    agg = s.group_by("customer_id").aggregate(
+        sessions=s.count(),
+        page_views=s.page_views.sum(),
+        product_views=s.product_views.sum(),
+        cart_adds=s.cart_adds.sum(),
+        checkouts=s.checkouts.sum(),
+        pricing_visits=s.pricing_visits.sum(),
+        promo_visits=s.promo_visits.sum(),
+        _cart_sessions=(s.cart_adds > 0).sum(),
+        _abandoned=((s.cart_adds > 0) & (s.web_orders == 0)).sum(),
+    )
+    return agg.mutate(cart_abandonment=_ratio(agg._abandoned, agg._cart_sessions)).drop("_cart_sessions", "_abandoned")
+
+
+def interaction_features(store: Store, as_of: datetime) -> ir.Table | None:
+    if not store.has("interactions"):
+        return None
+    i = store.table("interactions")
+    i = i.filter(i.timestamp <= as_of)
+    return i.group_by("customer_id").aggregate(
+        interactions=i.count(),
+        # A 1-2 star rating or an NPS of 0-6 (a detractor) counts as a complaint until the
+        # text models of the voice-of-customer stage refine it.
+        complaints=((i.rating <= 2) | (i.nps <= 6)).sum(),
+        avg_rating=i.rating.mean(),
+        avg_nps=i.nps.mean(),
+    )
+
+
+COUNT_COLUMNS = ("frequency", "returns", "orders_90d", "sessions", "page_views", "product_views", "cart_adds",
+                 "checkouts", "pricing_visits", "promo_visits", "interactions", "complaints")
+
+
+def build_features(store: Store, as_of: datetime) -> ir.Table:
+    """One row per customer allowed for profiling and created by ``as_of``."""
+    customers = store.table("customers")
+    customers = customers.filter(customers.created_at <= as_of)
+    allowed = profiling_allowed(store, ibis.literal(as_of))
+    base = customers.semi_join(allowed, "customer_id").select(
+        "customer_id", tenure_days=_days(ibis.literal(as_of), customers.created_at))
+
+    result = base
+    parts = [purchase_features(store, as_of), category_features(store, as_of),
+             web_features(store, as_of), interaction_features(store, as_of)]
+    for part in parts:
+        if part is not None:
+            result = result.left_join(part, "customer_id").drop("customer_id_right")
+    fills = {}
+    for name, dtype in result.schema().items():
+        if name in ("customer_id", "avg_rating", "avg_nps", "last_purchase"):
+            continue  # unknown stays unknown: no rating is not a rating of 0
+        if dtype.is_numeric():
+            fills[name] = result[name].coalesce(0)
+    result = result.mutate(**fills)
+    # Days since the last purchase; a customer who never bought is as "recent" as their tenure.
+    last = result.last_purchase if "last_purchase" in result.columns else ibis.null("timestamp('UTC')")
+    result = result.mutate(recency_days=_days(ibis.literal(as_of), last).coalesce(result.tenure_days))
+    if "last_purchase" in result.columns:
+        result = result.drop("last_purchase")
+    return result.order_by("customer_id")

@@ -1,0 +1,105 @@
+"""What each segment is: size, value, how it differs from everyone else, and a name.
+
+Names are derived from the data only: the features whose segment centroid lies furthest from
+the overall mean (in standard units) become the words of the name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from kenal.models.segmentation import SHARE_PREFIX, BehaviouralSegmenter
+
+THRESHOLD = 0.5  # standard units: a feature this far from the mean is distinctive
+
+# feature -> (word when high, word when low, where the word goes).  "lead" words open the name,
+# "adj" words qualify it, "channel" and "category" words stand before the noun.
+WORDS: dict[str, tuple[str | None, str | None, str]] = {
+    "recency_days": ("lapsed", "recently active", "lead"),
+    "tenure_days": (None, "new", "lead"),
+    "frequency": ("frequent", "occasional", "adj"),
+    "avg_basket": ("big-basket", "small-basket", "adj"),
+    "return_rate": ("high-return", None, "adj"),
+    "promo_visits": ("promo-driven", None, "adj"),
+    "pricing_visits": ("price-checking", None, "adj"),
+    "cart_abandonment": ("cart-abandoning", None, "adj"),
+    "product_views": ("browsing-heavy", None, "adj"),
+    "sessions": ("web-engaged", None, "adj"),
+    "weekend_share": ("weekend", None, "adj"),
+    "online_share": ("online", "in-store", "channel"),
+}
+
+
+@dataclass
+class SegmentProfile:
+    segment_id: int
+    name: str
+    size: int
+    share: float
+    revenue_share: float
+    distinguishing: list[dict] = field(default_factory=list)  # feature, z, median, overall_median
+    medians: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _words(z: pd.Series) -> list[str]:
+    lead, adj, channel, category = [], [], [], []
+    for feature in z.abs().sort_values(ascending=False).index:
+        value = z[feature]
+        if abs(value) < THRESHOLD:
+            break
+        if feature.startswith(SHARE_PREFIX):
+            if value > 0 and not category:
+                category.append(feature[len(SHARE_PREFIX):].replace("_", " "))
+            continue
+        if feature not in WORDS:
+            continue
+        high, low, slot = WORDS[feature]
+        word = high if value > 0 else low
+        if word is None:
+            continue
+        {"lead": lead, "adj": adj, "channel": channel}[slot].append(word)
+    return lead[:1] + adj[:2] + channel[:1] + category[:1]
+
+
+def segment_name(z: pd.Series, is_buyer: bool, taken: set[str]) -> str:
+    words = _words(z)
+    noun = "shoppers" if is_buyer else "non-buyers"
+    name = " ".join([*words, noun]) if words else f"Typical {noun}"
+    name = name[0].upper() + name[1:]
+    base, n = name, 2
+    while name in taken:  # two segments alike in their top words: say which is which
+        name, n = f"{base} ({n})", n + 1
+    return name
+
+
+def describe_segments(features: pd.DataFrame, labels: np.ndarray, model: BehaviouralSegmenter) -> list[SegmentProfile]:
+    """Profiles of every segment, largest first in id order."""
+    cols = list(model.feature_names_in_)
+    centers = pd.DataFrame(model.cluster_centers_, columns=cols) / model.weights_
+    medians_all = features[cols].median()
+    revenue = features["monetary"] if "monetary" in features else pd.Series(0.0, index=features.index)
+    total_revenue = float(revenue.sum()) or 1.0
+    profiles, taken = [], set()
+    for seg in range(model.n_clusters_):
+        mask = labels == seg
+        members = features.loc[mask, cols]
+        z = centers.loc[seg]
+        medians = members.median()
+        is_buyer = float(features.loc[mask, "frequency"].median()) >= 1 if "frequency" in features else True
+        name = segment_name(z, is_buyer, taken)
+        taken.add(name)
+        top = z.abs().sort_values(ascending=False).index[:5]
+        profiles.append(SegmentProfile(
+            segment_id=seg, name=name, size=int(mask.sum()), share=float(mask.mean()),
+            revenue_share=float(revenue[mask].sum()) / total_revenue,
+            distinguishing=[{"feature": f, "z": round(float(z[f]), 3), "median": float(medians[f]),
+                             "overall_median": float(medians_all[f])} for f in top],
+            medians={f: float(v) for f, v in medians.items()},
+        ))
+    return profiles

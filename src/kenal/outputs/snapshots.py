@@ -1,0 +1,66 @@
+"""Snapshots: every run has an id and an as-of time, and every output row carries the id."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import ibis
+import pandas as pd
+
+from kenal.errors import WorkspaceError
+from kenal.store import Store
+
+SNAPSHOTS = "snapshots"
+FEATURES = "features"
+ASSIGNMENTS = "segment_assignments"
+SEGMENTS = "segments"
+SEGMENTATION_RUNS = "segmentation_runs"
+DEFAULT_SEGMENTATION = "behavioural"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    snapshot_id: str
+    as_of: datetime
+    created_at: datetime
+
+
+def default_as_of(store: Store, now: datetime | None = None) -> datetime:
+    """The latest purchase that is not in the future: the data's own cut-off."""
+    now = now or datetime.now(timezone.utc)
+    for name in ("transactions", "events"):
+        if store.has(name):
+            t = store.table(name)
+            latest = t.filter(t.timestamp <= now).timestamp.max().execute()
+            if latest is not None and latest == latest:
+                return pd.Timestamp(latest).to_pydatetime()
+    return now
+
+
+def new_snapshot(store: Store, as_of: datetime, settings: dict) -> Snapshot:
+    n = store.count(SNAPSHOTS) + 1
+    snap = Snapshot(f"{as_of:%Y%m%d}-{n:03d}", as_of, datetime.now(timezone.utc))
+    store.append(SNAPSHOTS, pd.DataFrame([{
+        "snapshot_id": snap.snapshot_id, "as_of": pd.Timestamp(as_of), "created_at": pd.Timestamp(snap.created_at),
+        "settings": json.dumps(settings, sort_keys=True)}]))
+    return snap
+
+
+def latest_snapshot_id(store: Store) -> str:
+    if not store.has(ASSIGNMENTS):
+        raise WorkspaceError("the workspace has no segments yet; run 'kenal run' first")
+    t = store.table(ASSIGNMENTS).select("snapshot_id").distinct()
+    s = store.table(SNAPSHOTS)
+    ids = s.semi_join(t, "snapshot_id").order_by(ibis.desc("created_at")).limit(1).execute()
+    return str(ids.snapshot_id.iloc[0])
+
+
+def replace_rows(store: Store, table: str, snapshot_id: str, rows: pd.DataFrame | ibis.Table) -> None:
+    """Write one snapshot's rows of an output table (a re-run of the same snapshot replaces them)."""
+    if store.has(table):
+        kept = store.table(table).filter(lambda t: t.snapshot_id != snapshot_id)
+        if int(kept.count().execute()) < store.count(table):
+            store.write(table, kept.to_pyarrow())
+    store.append(table, rows)

@@ -1,0 +1,129 @@
+"""One run: ingest -> health -> features -> segmentation, stored as a snapshot."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import ibis
+import pandas as pd
+
+from kenal.config import Settings
+from kenal.errors import ConsentError, WorkspaceError
+from kenal.features import build_features
+from kenal.health import HealthReport, health_summary
+from kenal.ingest import IngestReport, ingest
+from kenal.models import BehaviouralSegmenter, SegmentProfile, describe_segments
+from kenal.outputs import (ASSIGNMENTS, DEFAULT_SEGMENTATION, FEATURES, SEGMENTATION_RUNS, SEGMENTS, Snapshot,
+                           default_as_of, new_snapshot, replace_rows)
+from kenal.store import Store
+
+log = logging.getLogger(__name__)
+HEALTH_FILE = "health.json"
+
+
+@dataclass
+class RunResult:
+    snapshot: Snapshot
+    health: HealthReport
+    ingest: IngestReport | None
+    n_customers: int
+    segments: list[SegmentProfile] = field(default_factory=list)
+    criteria: pd.DataFrame | None = None
+    choice_reason: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "snapshot": {"snapshot_id": self.snapshot.snapshot_id, "as_of": self.snapshot.as_of.isoformat(),
+                         "created_at": self.snapshot.created_at.isoformat()},
+            "n_customers": self.n_customers,
+            "ingest": self.ingest.to_dict() if self.ingest else None,
+            "health": self.health.to_dict(),
+            "segmentation": {"choice_reason": self.choice_reason,
+                             "criteria": [] if self.criteria is None else self.criteria.to_dict("records"),
+                             "segments": [s.to_dict() for s in self.segments]},
+            "timings": self.timings,
+        }
+
+
+def write_health(workspace: Path, report: HealthReport) -> Path:
+    path = Path(workspace) / HEALTH_FILE
+    path.write_text(json.dumps(report.to_dict(), indent=2, default=str), encoding="utf-8")
+    return path
+
+
+def segment(store: Store, snapshot: Snapshot, features: pd.DataFrame, settings: Settings):
+    model = BehaviouralSegmenter(k_max=settings.max_segments, random_state=settings.seed).fit(features)
+    profiles = describe_segments(features, model.labels_, model)
+    names = {p.segment_id: p.name for p in profiles}
+    sid = snapshot.snapshot_id
+    assignments = pd.DataFrame({
+        "snapshot_id": sid, "segmentation": DEFAULT_SEGMENTATION, "customer_id": features.customer_id.to_numpy(),
+        "segment_id": model.labels_.astype("int64"), "segment_name": [names[s] for s in model.labels_]})
+    replace_rows(store, ASSIGNMENTS, sid, assignments)
+    replace_rows(store, SEGMENTS, sid, pd.DataFrame([{
+        "snapshot_id": sid, "segmentation": DEFAULT_SEGMENTATION, "segment_id": p.segment_id, "name": p.name,
+        "size": p.size, "share": p.share, "revenue_share": p.revenue_share,
+        "profile": json.dumps(p.to_dict(), default=float)} for p in profiles]))
+    replace_rows(store, SEGMENTATION_RUNS, sid, pd.DataFrame([{
+        "snapshot_id": sid, "segmentation": DEFAULT_SEGMENTATION, "method": "kmeans", "k": model.n_clusters_,
+        "choice_reason": model.choice_reason_, "criteria": model.criteria_.to_json(orient="records"),
+        "model": json.dumps({"features": list(model.feature_names_in_), "centers": model.cluster_centers_.tolist(),
+                             "mean": model.mean_.tolist(), "scale": model.scale_.tolist(),
+                             "lower": model.lower_.tolist(), "upper": model.upper_.tolist(),
+                             "weights": model.weights_.tolist(), "log_columns": model.log_columns_})}]))
+    return model, profiles
+
+
+def run(workspace: Path, settings: Settings, input_dir: Path | None = None, as_of: datetime | None = None,
+        progress=None) -> RunResult:
+    """Run the whole flow on a workspace; ``progress(stage)`` is called as each stage starts."""
+    import time
+
+    step = progress or (lambda stage: None)
+    timings: dict[str, float] = {}
+    store = Store.open(workspace, settings)
+    try:
+        t0 = time.perf_counter()
+        ingest_report = None
+        if input_dir is not None:
+            step("ingest")
+            ingest_report = ingest(store, input_dir)
+        timings["ingest"] = time.perf_counter() - t0
+
+        step("health")
+        t0 = time.perf_counter()
+        health = health_summary(store)
+        write_health(workspace, health)
+        timings["health"] = time.perf_counter() - t0
+
+        if not store.has("customers"):
+            raise WorkspaceError(f"the workspace {workspace} has no customers; run 'kenal ingest --input DIR' "
+                                 "or 'kenal run --input DIR' first")
+        as_of = as_of or default_as_of(store)
+        snapshot = new_snapshot(store, as_of, asdict(settings))
+
+        step("features")
+        t0 = time.perf_counter()
+        expr = build_features(store, as_of).mutate(snapshot_id=ibis.literal(snapshot.snapshot_id))
+        replace_rows(store, FEATURES, snapshot.snapshot_id, expr)
+        features = store.table(FEATURES).filter(lambda t: t.snapshot_id == snapshot.snapshot_id)
+        features = features.drop("snapshot_id").order_by("customer_id").execute()
+        timings["features"] = time.perf_counter() - t0
+        if features.empty:
+            raise ConsentError("no customer may be profiled: none has a granted 'profiling' consent at "
+                               f"{as_of:%Y-%m-%d}. Ingest consents.csv, or set consent_default = \"grant\" "
+                               "in kenal.toml if consent is collected elsewhere")
+
+        step("segmentation")
+        t0 = time.perf_counter()
+        model, profiles = segment(store, snapshot, features, settings)
+        timings["segmentation"] = time.perf_counter() - t0
+        return RunResult(snapshot, health, ingest_report, len(features), profiles, model.criteria_,
+                         model.choice_reason_, timings)
+    finally:
+        store.close()

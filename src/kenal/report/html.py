@@ -1,0 +1,48 @@
+"""The HTML report: health first, then the segments, each number with its explanation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from kenal.pipeline import RunResult
+
+REPORT_FILE = "report.html"
+
+FEATURE_LABELS = {
+    "frequency": "orders", "avg_basket": "average basket", "recency_days": "days since last order",
+    "tenure_days": "days as customer", "online_share": "share of orders online", "return_rate": "returns per order",
+    "weekend_share": "share of orders at weekends", "sessions": "web/app sessions", "product_views": "product views",
+    "cart_abandonment": "share of carts abandoned", "promo_visits": "promo page visits",
+    "pricing_visits": "pricing page visits", "monetary": "revenue",
+}
+
+
+def label(feature: str) -> str:
+    if feature.startswith("share_"):
+        return f"share of spend on {feature[6:].replace('_', ' ')}"
+    return FEATURE_LABELS.get(feature, feature.replace("_", " "))
+
+
+def fmt(value: float, feature: str = "") -> str:
+    if value is None or value != value:
+        return "–"
+    if feature.endswith("share") or feature.startswith("share_") or feature in ("return_rate", "cart_abandonment"):
+        return f"{value:.0%}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}" if value != int(value) else f"{int(value):,}"
+
+
+def render(result: RunResult, base_currency: str) -> str:
+    env = Environment(loader=PackageLoader("kenal.report", "templates"), autoescape=select_autoescape())
+    env.filters["label"] = label
+    env.filters["fmt"] = fmt
+    return env.get_template("report.html").render(r=result, currency=base_currency)
+
+
+def write_report(workspace: Path, result: RunResult, base_currency: str) -> Path:
+    path = Path(workspace) / REPORT_FILE
+    path.write_text(render(result, base_currency), encoding="utf-8")
+    return path
