@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import asdict, dataclass, fields
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -41,6 +42,10 @@ class Settings:
             raise ConfigError(f"consent_default '{self.consent_default}' must be 'deny' or 'grant'")
         if not 2 <= self.max_segments <= 50:
             raise ConfigError(f"max_segments {self.max_segments} must be between 2 and 50")
+
+    def local(self, moment: datetime) -> datetime:
+        """``moment`` on the workspace's clock, for dates shown to people."""
+        return moment.astimezone(ZoneInfo(self.timezone))
 
     def to_toml(self) -> str:
         lines = ["# kenal workspace settings"]

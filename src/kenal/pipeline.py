@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -105,7 +105,7 @@ def run(workspace: Path, settings: Settings, input_dir: Path | None = None, as_o
             raise WorkspaceError(f"the workspace {workspace} has no customers; run 'kenal ingest --input DIR' "
                                  "or 'kenal run --input DIR' first")
         as_of = as_of or default_as_of(store)
-        snapshot = new_snapshot(store, as_of, asdict(settings))
+        snapshot = new_snapshot(store, as_of, settings)
 
         step("features")
         t0 = time.perf_counter()
@@ -116,7 +116,7 @@ def run(workspace: Path, settings: Settings, input_dir: Path | None = None, as_o
         timings["features"] = time.perf_counter() - t0
         if features.empty:
             raise ConsentError("no customer may be profiled: none has a granted 'profiling' consent at "
-                               f"{as_of:%Y-%m-%d}. Ingest consents.csv, or set consent_default = \"grant\" "
+                               f"{settings.local(as_of):%Y-%m-%d}. Ingest consents.csv, or set consent_default = \"grant\" "
                                "in kenal.toml if consent is collected elsewhere")
 
         step("segmentation")

@@ -77,11 +77,11 @@ def category_features(store: Store, as_of: datetime) -> ir.Table | None:
     if not (store.has("transaction_items") and store.has("products")):
         return None
     t = store.table("transactions")
-    t = t.filter((t.timestamp <= as_of) & (t.kind == "purchase")).select("transaction_id", "customer_id")
+    t = t.filter((t.timestamp <= as_of) & (t.kind == "purchase")).select("transaction_id", "customer_id", "fx_rate")
     items = store.table("transaction_items")
     products = store.table("products").select("product_id", "category")
     lines = t.join(items, "transaction_id").join(products, "product_id")
-    lines = lines.mutate(spend=lines.quantity * lines.unit_price, category=lines.category.lower())
+    lines = lines.mutate(spend=lines.quantity * lines.unit_price * lines.fx_rate, category=lines.category.lower())
     per_cat = lines.group_by(["customer_id", "category"]).aggregate(spend=lines.spend.sum())
     top = (per_cat.group_by("category").aggregate(total=per_cat.spend.sum())
            .order_by([ibis.desc("total"), "category"]).limit(MAX_CATEGORIES).execute()["category"].tolist())

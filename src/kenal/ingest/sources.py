@@ -68,7 +68,9 @@ def sniff_csv(source: Source) -> None:
         with open(source.path, encoding="utf-8-sig", newline="") as f:
             head = f.read(64 * 1024)
     except UnicodeDecodeError as exc:
-        raise SourceError(str(source.path), f"is not UTF-8 text (byte {exc.start}: {exc.object[exc.start:exc.start + 4]!r})",
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise SourceError(str(source.path), f"is not UTF-8 text (line {line}, byte {exc.start}: "
+                                            f"{exc.object[exc.start:exc.start + 4]!r})",
                           expected="a UTF-8 encoded CSV file (in Excel: Save As > CSV UTF-8)") from None
     lines = [line for line in head.splitlines() if line.strip()]
     if not lines:

@@ -49,7 +49,7 @@ def check_types(source: Source, raw: ir.Table, spec: Table, parsed: dict[str, ir
         aggs[f"{c.name}__example"] = parse.text(raw[c.name]).arbitrary(where=given & parsed[c.name].isnull())
     counts = raw.aggregate(**aggs).execute().iloc[0]
     for c in typed:
-        if counts[f"{c.name}__given"] > 0 and counts[f"{c.name}__ok"] == 0:
+        if (counts[f"{c.name}__given"] or 0) > 0 and (counts[f"{c.name}__ok"] or 0) == 0:
             raise SourceError(str(source.path), f"has no valid {c.type} value in any row", column=c.name,
                               example=counts[f"{c.name}__example"], expected=parse.EXPECTED[c.type])
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
 import ibis
 import pandas as pd
 
+from kenal.config import Settings
 from kenal.errors import WorkspaceError
 from kenal.store import Store
 
@@ -39,12 +40,13 @@ def default_as_of(store: Store, now: datetime | None = None) -> datetime:
     return now
 
 
-def new_snapshot(store: Store, as_of: datetime, settings: dict) -> Snapshot:
+def new_snapshot(store: Store, as_of: datetime, settings: Settings) -> Snapshot:
+    """A new snapshot id: the as-of date on the workspace's clock and a sequence number."""
     n = store.count(SNAPSHOTS) + 1
-    snap = Snapshot(f"{as_of:%Y%m%d}-{n:03d}", as_of, datetime.now(timezone.utc))
+    snap = Snapshot(f"{settings.local(as_of):%Y%m%d}-{n:03d}", as_of, datetime.now(timezone.utc))
     store.append(SNAPSHOTS, pd.DataFrame([{
         "snapshot_id": snap.snapshot_id, "as_of": pd.Timestamp(as_of), "created_at": pd.Timestamp(snap.created_at),
-        "settings": json.dumps(settings, sort_keys=True)}]))
+        "settings": json.dumps(asdict(settings), sort_keys=True)}]))
     return snap
 
 

@@ -1,0 +1,3 @@
+from kenal.cli import main
+
+main()
