@@ -210,3 +210,25 @@ def test_parquet_input_with_native_types(store, tmp_path):
     t = store.table("transactions").order_by("transaction_id").execute()
     assert t.amount.tolist() == [100.0, 250.5]
     assert [str(x) for x in t.timestamp] == ["2026-01-01 03:00:00+00:00", "2026-01-02 03:00:00+00:00"]
+
+
+def test_short_rows_and_quoted_line_breaks_are_read(store, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "transactions.csv").write_text(
+        'transaction_id,customer_id,timestamp,amount,currency,return_reason\r\n'
+        'T1,C1,2026-01-01,10,IDR,"rusak\r\nparah"\r\n'
+        'T2,C1,2026-01-01\r\n', encoding="utf-8")
+    report = ingest(store, tmp_path / "in")
+    accounted(report)
+    assert store.table("transactions").return_reason.execute().tolist() == ["rusak\r\nparah"]
+    assert quarantine(store)[["source_row", "reason", "column"]].values.tolist() == [[2, "missing_value", "amount"]]
+
+
+def test_corrupt_parquet_file_names_the_file(store, tmp_path):
+    (tmp_path / "in").mkdir()
+    path = tmp_path / "in" / "events.parquet"
+    path.write_bytes(b"PAR1 this is not really parquet")
+    with pytest.raises(SourceError) as exc:
+        ingest(store, tmp_path / "in")
+    assert str(exc.value).startswith(f"{path}: cannot be read: ")
+    assert str(exc.value).endswith("- expected a valid PARQUET file")

@@ -45,6 +45,6 @@ def ingest(store: Store, folder: str | Path) -> IngestReport:
                  counts.loaded, counts.duplicates, counts.quarantined)
         report.tables[source.table] = counts
     ingest_log.record(store, list(report.tables.values()))
-    for temp in ("_staged", "_first", "_quarantined"):
+    for temp in ("_raw", "_staged", "_first", "_quarantined"):
         store.con.drop_table(temp, force=True)
     return report

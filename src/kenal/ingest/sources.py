@@ -84,15 +84,27 @@ def sniff_csv(source: Source) -> None:
         re.search(r"(^|;)\"?-?\d+,\d+\"?(;|$)", line) for line in lines[1:50])
 
 
+def _read_raw(con: ibis.BaseBackend, source: Source) -> ibis.Table:
+    """Read the file into a temporary table, so every reader error surfaces here, not later."""
+    if source.format == "parquet":
+        t = con.read_parquet(str(source.path))
+        return con.create_table("_raw", t.mutate(_source_row=ibis.row_number() + 1), temp=True, overwrite=True)
+    sniff_csv(source)
+    options = dict(all_varchar=True, delim=source.delimiter, header=True, quote='"', escape='"',
+                   strict_mode=False, null_padding=True)
+    try:
+        t = con.read_csv(str(source.path), **options)
+        return con.create_table("_raw", t.mutate(_source_row=ibis.row_number() + 1), temp=True, overwrite=True)
+    except Exception:
+        # DuckDB's parallel scanner cannot pad short rows around quoted line breaks; the serial one can.
+        t = con.read_csv(str(source.path), parallel=False, **options)
+        return con.create_table("_raw", t.mutate(_source_row=ibis.row_number() + 1), temp=True, overwrite=True)
+
+
 def read(con: ibis.BaseBackend, source: Source) -> ibis.Table:
     """The file as a table with normalised column names and ``_source_row``."""
     try:
-        if source.format == "csv":
-            sniff_csv(source)
-            t = con.read_csv(str(source.path), all_varchar=True, delim=source.delimiter, header=True,
-                             quote='"', escape='"', strict_mode=False, null_padding=True)
-        else:
-            t = con.read_parquet(str(source.path))
+        t = _read_raw(con, source)
     except SourceError:
         raise
     except Exception as exc:  # the reader's own message says what it could not parse
@@ -101,10 +113,9 @@ def read(con: ibis.BaseBackend, source: Source) -> ibis.Table:
                           expected=f"a valid {source.format.upper()} file") from None
     renamed = {}
     for col in t.columns:
-        norm = normalise_header(col)
+        norm = col if col == "_source_row" else normalise_header(col)
         if norm in renamed.values():
             raise SourceError(str(source.path), "appears twice in the header", column=norm,
                               expected="each column once")
         renamed[col] = norm
-    t = t.rename({new: old for old, new in renamed.items()})
-    return t.mutate(_source_row=ibis.row_number() + 1)
+    return t.rename({new: old for old, new in renamed.items()})
