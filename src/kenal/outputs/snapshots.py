@@ -60,9 +60,25 @@ def latest_snapshot_id(store: Store) -> str:
 
 
 def replace_rows(store: Store, table: str, snapshot_id: str, rows: pd.DataFrame | ibis.Table) -> None:
-    """Write one snapshot's rows of an output table (a re-run of the same snapshot replaces them)."""
-    if store.has(table):
-        kept = store.table(table).filter(lambda t: t.snapshot_id != snapshot_id)
-        if int(kept.count().execute()) < store.count(table):
-            store.write(table, kept.to_pyarrow())
-    store.append(table, rows)
+    """Write one snapshot's rows of an output table (a re-run of the same snapshot replaces them).
+
+    Snapshots may differ in columns (a category that enters the top list adds a share column):
+    the table then takes the union of the columns, NULL where a snapshot has no value.
+    """
+    new = rows if isinstance(rows, ibis.Table) else ibis.memtable(rows)
+    if not store.has(table):
+        store.append(table, new)
+        return
+    old = store.table(table)
+    kept = old.filter(old.snapshot_id != snapshot_id)
+    same_columns = list(old.schema().items()) == list(new.schema().items())
+    if same_columns and int(kept.count().execute()) == store.count(table):
+        store.append(table, new)  # the common case: nothing to replace, nothing to align
+        return
+    schema = {**dict(old.schema().items()), **dict(new.schema().items())}
+
+    def aligned(t: ibis.Table) -> ibis.Table:
+        return t.select(*[t[c].cast(dtype) if c in t.columns else ibis.null(dtype).name(c)
+                          for c, dtype in schema.items()])
+
+    store.write(table, aligned(kept).union(aligned(new)).to_pyarrow())
