@@ -29,6 +29,7 @@ class Store:
         con = ibis.duckdb.connect(str(workspace / DUCKDB_FILE))
         # Naive timestamps in the input mean the workspace's zone.
         con.raw_sql(f"SET TimeZone = '{settings.timezone}'")
+        con.raw_sql("SET enable_progress_bar = false")  # kenal shows its own progress
         return cls(con, settings)
 
     def close(self) -> None:

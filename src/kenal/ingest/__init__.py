@@ -13,8 +13,8 @@ from pathlib import Path
 from kenal.ingest import log as ingest_log
 from kenal.ingest import money
 from kenal.ingest.load import QUARANTINE, TableCounts, load
-from kenal.ingest.sources import discover, read
-from kenal.ingest.validate import row_hash, stage
+from kenal.ingest.sources import RAW, discover, read
+from kenal.ingest.validate import stage
 from kenal.schema import TABLES
 from kenal.store import Store
 
@@ -35,16 +35,16 @@ def ingest(store: Store, folder: str | Path) -> IngestReport:
     report = IngestReport()
     for source in discover(Path(folder)):
         spec = TABLES[source.table]
-        staged = stage(source, read(store.con, source))
+        raw = read(store.con, source)
+        staged = stage(source, raw)
         if source.table == "transactions":
             staged = money.convert(staged, store)
-        staged = staged.mutate(_row_hash=row_hash(staged, spec))
         staged = store.con.create_table("_staged", staged, temp=True, overwrite=True)
-        counts = load(store, spec, staged, source.name)
+        counts = load(store, spec, staged, raw, source.name)
         log.info("%s: read %d, loaded %d, duplicates %d, quarantined %d", source.name, counts.read,
                  counts.loaded, counts.duplicates, counts.quarantined)
         report.tables[source.table] = counts
     ingest_log.record(store, list(report.tables.values()))
-    for temp in ("_raw", "_staged", "_first", "_quarantined"):
+    for temp in (RAW, "_staged", "_ranked", "_first", "_quarantined"):
         store.con.drop_table(temp, force=True)
     return report

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 import ibis
 import ibis.expr.types as ir
 
+from kenal.ingest.validate import row_hash
 from kenal.schema import Table
 from kenal.store import Store
 
@@ -39,32 +40,51 @@ class TableCounts:
 
 def canonical_columns(spec: Table, staged: ir.Table) -> list[str]:
     extra = [c for c in ("amount_base", "fx_rate") if c in staged.columns]
-    return [*spec.column_names, *extra, "extra", "_row_hash", "_source_file", "_source_row"]
+    return [*spec.column_names, *extra, "extra", "_source_file", "_source_row"]
 
 
-def load(store: Store, spec: Table, staged: ir.Table, file: str) -> TableCounts:
-    """Load one materialised staged table into ``spec.name``; return the counts."""
+def load(store: Store, spec: Table, staged: ir.Table, raw: ir.Table, file: str) -> TableCounts:
+    """Load one materialised staged table into ``spec.name``; return the counts.
+
+    ``raw`` is the file as read: quarantined rows are kept with all their original values.
+    """
     now = datetime.now(timezone.utc)
+    con = store.con
     counts = TableCounts(spec.name, file, read=int(staged.count().execute()))
     key = list(spec.key)
 
     good = staged.filter(staged._reason.isnull())
-    window = ibis.window(group_by=key, order_by="_source_row")
-    good = good.mutate(_rank=ibis.row_number().over(window), _first_hash=good._row_hash.first().over(window))
-    first = good.filter(good._rank == 0)
-    if store.has(spec.name):
-        existing = store.table(spec.name).select(*key, _existing_hash="_row_hash")
-        first = first.left_join(existing, key).select(*first.columns, "_existing_hash")
+    n_good = int(good.count().execute())
+    repeated = n_good > int(good.select(*key).distinct().count().execute())
+    has_rows = store.count(spec.name) > 0
+    if repeated or has_rows:  # hashes are needed only to compare rows that share a key
+        good = good.mutate(_row_hash=row_hash(good, spec))
+    else:
+        good = good.mutate(_row_hash=ibis.null("int64"))
+    if repeated:  # rank rows sharing a key in file order; the first one stands for the key
+        window = ibis.window(group_by=key, order_by="_source_row")
+        ranked = con.create_table("_ranked", good.mutate(
+            _rank=ibis.row_number().over(window), _first_hash=good._row_hash.first().over(window)),
+            temp=True, overwrite=True)
+    else:
+        ranked = good.mutate(_rank=ibis.literal(0, "int64"), _first_hash=good._row_hash)
+    first = ranked.filter(ranked._rank == 0)
+    if has_rows:
+        # Hash the stored rows now rather than keep old hashes: the comparison never depends on
+        # how an earlier engine version hashed.
+        old = store.table(spec.name)
+        existing = old.select(*key, _existing_hash=row_hash(old, spec))
+        first = con.create_table("_first", first.left_join(existing, key).select(*first.columns, "_existing_hash"),
+                                 temp=True, overwrite=True)
     else:
         first = first.mutate(_existing_hash=ibis.null("int64"))
-    first = store.con.create_table("_first", first, temp=True, overwrite=True)
 
     new = first.filter(first._existing_hash.isnull())
     counts.loaded = int(new.count().execute())
     if counts.loaded:
         store.append(spec.name, new.select(*canonical_columns(spec, staged)))
 
-    later = good.filter(good._rank > 0)
+    later = ranked.filter(ranked._rank > 0)
     counts.duplicates = int(later.filter(later._row_hash == later._first_hash).count().execute()) + int(
         first.filter(first._existing_hash == first._row_hash).count().execute())
 
@@ -73,16 +93,17 @@ def load(store: Store, spec: Table, staged: ir.Table, file: str) -> TableCounts:
             _reason=ibis.literal("key_conflict"), _reason_column=ibis.literal(",".join(key)),
             _reason_value=ibis.literal(",").join([t[k].cast("string") for k in key]))
 
-    bad = staged.filter(staged._reason.notnull())
-    columns = ["_source_file", "_source_row", "_reason", "_reason_column", "_reason_value", "_raw"]
-    bad = bad.select(*columns).union(
+    columns = ["_source_file", "_source_row", "_reason", "_reason_column", "_reason_value"]
+    bad = staged.filter(staged._reason.notnull()).select(*columns).union(
         conflict(later, later._row_hash != later._first_hash).select(*columns),
         conflict(first, first._existing_hash.notnull() & (first._existing_hash != first._row_hash)).select(*columns))
-    quarantined = bad.select(
+    original = raw.select("_source_row", _row=ibis.struct(
+        {c: raw[c].cast("string") for c in raw.columns if c != "_source_row"}).cast("json").cast("string"))
+    bad = bad.join(original, "_source_row")
+    quarantined = con.create_table("_quarantined", bad.select(
         table=ibis.literal(spec.name), source_file=bad._source_file, source_row=bad._source_row,
-        reason=bad._reason, column=bad._reason_column, value=bad._reason_value, row=bad._raw,
-        ingested_at=ibis.literal(now, type="timestamp('UTC')"))
-    quarantined = store.con.create_table("_quarantined", quarantined, temp=True, overwrite=True)
+        reason=bad._reason, column=bad._reason_column, value=bad._reason_value, row=bad._row,
+        ingested_at=ibis.literal(now, type="timestamp('UTC')")), temp=True, overwrite=True)
     by_reason = quarantined.group_by("reason").aggregate(n=quarantined.count()).execute()
     counts.reasons = {r: int(n) for r, n in zip(by_reason.reason, by_reason.n)}
     counts.quarantined = sum(counts.reasons.values())

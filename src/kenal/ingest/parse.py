@@ -16,17 +16,26 @@ FALSE_WORDS = ("false", "f", "0", "no", "n", "tidak", "salah")
 TIMESTAMP_TYPE = "timestamp('UTC')"
 
 
+WHITESPACE = (" ", "\t", "\n", "\r", "\u00a0")
+
+
 def text(value: ir.Value) -> ir.StringValue:
-    """Trimmed text, NULL when empty."""
-    s = value.cast("string").strip()
-    return ibis.ifelse(s == "", ibis.null("string"), s)
+    """Trimmed text, NULL when empty.  Ingest applies it once, when a file is read."""
+    s = value.cast("string")
+    # Trimming is costly in DuckDB; most values need none, so trim only the padded ones.
+    padded = s.left(1).isin(WHITESPACE) | s.right(1).isin(WHITESPACE)
+    trimmed = s.strip()
+    return ibis.cases((s == "", ibis.null("string")),
+                      (padded, ibis.ifelse(trimmed == "", ibis.null("string"), trimmed)), else_=s)
+
+# The parsers below take values as read: text already trimmed, empty text already NULL.
 
 
 def number(value: ir.Value, decimal_comma: bool = False) -> ir.FloatingValue:
     if value.type().is_numeric():
         n = value.cast("float64")
     else:
-        s = text(value).replace(" ", "")
+        s = value.replace(" ", "")
         if decimal_comma:  # 1.250.000,50 -> 1250000.50 ; 1.250.000 -> 1250000
             s = ibis.cases(
                 (s.contains(","), s.replace(".", "").replace(",", ".")),
@@ -52,7 +61,7 @@ def timestamp(value: ir.Value) -> ir.TimestampValue:
         return value.cast(TIMESTAMP_TYPE)
     if dtype.is_date():
         return value.cast("string").try_cast(TIMESTAMP_TYPE)
-    return text(value).try_cast(TIMESTAMP_TYPE)
+    return value.try_cast(TIMESTAMP_TYPE)
 
 
 def date(value: ir.Value) -> ir.DateValue:
@@ -61,21 +70,22 @@ def date(value: ir.Value) -> ir.DateValue:
         return value
     if dtype.is_timestamp():
         return value.cast("date")
-    return text(value).try_cast("date")
+    return value.try_cast("date")
 
 
 def boolean(value: ir.Value) -> ir.BooleanValue:
     if value.type().is_boolean():
         return value
-    s = text(value).lower()
+    s = value.lower()
     return ibis.cases((s.isin(TRUE_WORDS), True), (s.isin(FALSE_WORDS), False), else_=ibis.null("boolean"))
 
 
 def category(value: ir.Value) -> ir.StringValue:
-    return text(value).lower()
+    return value.cast("string").lower()
 
 
-PARSERS = {FLOAT: number, INT: integer, TIMESTAMP: timestamp, DATE: date, BOOL: boolean, STRING: text}
+PARSERS = {FLOAT: number, INT: integer, TIMESTAMP: timestamp, DATE: date, BOOL: boolean,
+           STRING: lambda value: value.cast("string")}
 REASONS = {FLOAT: "bad_number", INT: "bad_integer", TIMESTAMP: "bad_timestamp", DATE: "bad_date",
            BOOL: "bad_boolean"}
 EXPECTED = {FLOAT: "a number (e.g. 125000 or 125000.50)", INT: "a whole number",

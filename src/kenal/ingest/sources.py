@@ -13,10 +13,12 @@ from pathlib import Path
 import ibis
 
 from kenal.errors import SourceError
+from kenal.ingest import parse
 from kenal.schema import TABLES
 
 SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
 DELIMITERS = ",;\t|"
+RAW = "_raw"  # the temporary table holding the file as read
 
 
 @dataclass
@@ -84,21 +86,27 @@ def sniff_csv(source: Source) -> None:
         re.search(r"(^|;)\"?-?\d+,\d+\"?(;|$)", line) for line in lines[1:50])
 
 
+def _normalised(t: ibis.Table) -> ibis.Table:
+    """Text trimmed and empty text as NULL, once, so no check has to do it again."""
+    cols = {c: parse.text(t[c]) if t[c].type().is_string() else t[c] for c in t.columns}
+    return t.select(**cols, _source_row=ibis.row_number() + 1)
+
+
 def _read_raw(con: ibis.BaseBackend, source: Source) -> ibis.Table:
     """Read the file into a temporary table, so every reader error surfaces here, not later."""
     if source.format == "parquet":
         t = con.read_parquet(str(source.path))
-        return con.create_table("_raw", t.mutate(_source_row=ibis.row_number() + 1), temp=True, overwrite=True)
+        return con.create_table(RAW, _normalised(t), temp=True, overwrite=True)
     sniff_csv(source)
     options = dict(all_varchar=True, delim=source.delimiter, header=True, quote='"', escape='"',
                    strict_mode=False, null_padding=True)
     try:
         t = con.read_csv(str(source.path), **options)
-        return con.create_table("_raw", t.mutate(_source_row=ibis.row_number() + 1), temp=True, overwrite=True)
+        return con.create_table(RAW, _normalised(t), temp=True, overwrite=True)
     except Exception:
         # DuckDB's parallel scanner cannot pad short rows around quoted line breaks; the serial one can.
         t = con.read_csv(str(source.path), parallel=False, **options)
-        return con.create_table("_raw", t.mutate(_source_row=ibis.row_number() + 1), temp=True, overwrite=True)
+        return con.create_table(RAW, _normalised(t), temp=True, overwrite=True)
 
 
 def read(con: ibis.BaseBackend, source: Source) -> ibis.Table:

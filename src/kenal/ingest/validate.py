@@ -43,10 +43,10 @@ def check_types(source: Source, raw: ir.Table, spec: Table, parsed: dict[str, ir
         return
     aggs = {}
     for c in typed:
-        given = parse.text(raw[c.name]).notnull()
+        given = raw[c.name].notnull()
         aggs[f"{c.name}__given"] = given.sum()
         aggs[f"{c.name}__ok"] = (given & parsed[c.name].notnull()).sum()
-        aggs[f"{c.name}__example"] = parse.text(raw[c.name]).arbitrary(where=given & parsed[c.name].isnull())
+        aggs[f"{c.name}__example"] = raw[c.name].cast("string").arbitrary(where=given & parsed[c.name].isnull())
     counts = raw.aggregate(**aggs).execute().iloc[0]
     for c in typed:
         if (counts[f"{c.name}__given"] or 0) > 0 and (counts[f"{c.name}__ok"] or 0) == 0:
@@ -65,7 +65,7 @@ def stage(source: Source, raw: ir.Table) -> ir.Table:
     for c in spec.columns:
         if c.name not in raw.columns:
             continue
-        given = parse.text(raw[c.name])
+        given = raw[c.name].cast("string")
         if c.required:
             problems.append((given.isnull(), "missing_value", c.name, given))
         if c.allowed is not None:
@@ -86,12 +86,10 @@ def stage(source: Source, raw: ir.Table) -> ir.Table:
         columns[c.name] = value.name(c.name)
 
     extra = [c for c in raw.columns if c not in spec.column_names and c != "_source_row"]
-    columns["extra"] = (ibis.struct({c: parse.text(raw[c]) for c in extra}).cast("json").cast("string")
+    columns["extra"] = (ibis.struct({c: raw[c].cast("string") for c in extra}).cast("json").cast("string")
                         if extra else ibis.null("string"))
     columns["_source_file"] = ibis.literal(str(source.path))
     columns["_source_row"] = raw._source_row.cast("int64")
-    columns["_raw"] = ibis.struct({c: raw[c].cast("string") for c in raw.columns if c != "_source_row"}
-                                  ).cast("json").cast("string")
     if problems:
         columns["_reason"] = ibis.cases(*[(cond, code) for cond, code, _, _ in problems], else_=ibis.null("string"))
         columns["_reason_column"] = ibis.cases(*[(cond, col) for cond, _, col, _ in problems], else_=ibis.null("string"))
@@ -103,5 +101,4 @@ def stage(source: Source, raw: ir.Table) -> ir.Table:
 
 def row_hash(t: ir.Table, spec: Table) -> ir.IntegerValue:
     """A hash of a row's canonical content (not its lineage): equal rows are duplicates."""
-    parts = [t[c].cast("string").coalesce("\u2205") for c in [*spec.column_names, "extra"]]
-    return ibis.literal("\u241f").join(parts).hash()
+    return ibis.struct({c: t[c] for c in [*spec.column_names, "extra"]}).hash()
