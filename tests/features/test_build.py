@@ -96,8 +96,28 @@ def test_interaction_features(features):
     assert (c1.interactions, c1.complaints, c1.avg_rating) == (2, 1, 3.0)
 
 
-def test_customer_without_activity(features):
+def test_customer_without_activity_gets_the_population_rates(features):
     c2 = features.loc["C2"]
     assert (c2.frequency, c2.monetary, c2.sessions, c2.interactions) == (0, 0, 0, 0)
+    # No orders is no evidence: the smoothed rates are the population's (here C1's only).
+    assert (c2.online_share, c2.return_rate, c2.weekend_share, c2.cart_abandonment) == (0.5, 0.5, 0.5, 0.5)
+    assert c2.share_electronics == pytest.approx(800_000 / 900_000)
     assert c2.recency_days == c2.tenure_days == pytest.approx(273 + 7 / 24)
     assert c2.avg_rating != c2.avg_rating  # unknown, not zero
+
+
+def test_rates_are_smoothed_toward_the_population_rate(granting_store, tmp_path):
+    # A: 1 online order of 1; B: 9 online of 9; C: 0 of 10.  Population: 10 online of 20 = 0.5.
+    rows, n = [], 0
+    for customer, online, store in (("A", 1, 0), ("B", 9, 0), ("C", 0, 10)):
+        for channel, count in (("online", online), ("store", store)):
+            for _ in range(count):
+                n += 1
+                rows.append([f"T{n}", customer, "2026-01-05T10:00:00+07:00", "1000", "IDR", channel])
+    d = tmp_path / "rates"
+    write_csv(d, "customers", ["customer_id", "created_at"], [[c, "2025-01-01"] for c in "ABC"])
+    write_csv(d, "transactions", ["transaction_id", "customer_id", "timestamp", "amount", "currency", "channel"], rows)
+    ingest(granting_store, d)
+    f = build_features(granting_store, AS_OF).execute().set_index("customer_id")
+    # (online + 2 x 0.5) / (orders + 2)
+    assert f.online_share.to_dict() == pytest.approx({"A": 2 / 3, "B": 10 / 11, "C": 1 / 12})

@@ -65,11 +65,8 @@ def purchase_features(store: Store, as_of: datetime) -> ir.Table:
     )
     return agg.mutate(
         avg_basket=_ratio(agg.monetary, agg.frequency),
-        return_rate=_ratio(agg.returns, agg.frequency),
-        online_share=_ratio(agg.online_orders, agg.channel_known),
-        weekend_share=_ratio(agg.weekend_orders, agg.frequency),
         purchase_span_days=_days(agg.last_purchase, agg.first_purchase).coalesce(0.0),
-    ).drop("online_orders", "channel_known", "weekend_orders", "first_purchase")
+    ).drop("first_purchase")
 
 
 def category_features(store: Store, as_of: datetime) -> ir.Table | None:
@@ -132,10 +129,10 @@ def web_features(store: Store, as_of: datetime) -> ir.Table | None:
         checkouts=s.checkouts.sum(),
         pricing_visits=s.pricing_visits.sum(),
         promo_visits=s.promo_visits.sum(),
-        _cart_sessions=(s.cart_adds > 0).sum(),
-        _abandoned=((s.cart_adds > 0) & (s.web_orders == 0)).sum(),
+        cart_sessions=(s.cart_adds > 0).sum(),
+        abandoned_carts=((s.cart_adds > 0) & (s.web_orders == 0)).sum(),
     )
-    return agg.mutate(cart_abandonment=_ratio(agg._abandoned, agg._cart_sessions)).drop("_cart_sessions", "_abandoned")
+    return agg
 
 
 def interaction_features(store: Store, as_of: datetime) -> ir.Table | None:
@@ -153,8 +150,31 @@ def interaction_features(store: Store, as_of: datetime) -> ir.Table | None:
     )
 
 
-COUNT_COLUMNS = ("frequency", "returns", "orders_90d", "sessions", "page_views", "product_views", "cart_adds",
-                 "checkouts", "pricing_visits", "promo_visits", "interactions", "complaints")
+# A rate seen over one or two orders is weak evidence: 1 online order of 1 is not "100% online".
+# Each rate is smoothed toward the population's rate as if the customer had PRIOR_WEIGHT more
+# observations at that rate (empirical Bayes with a Beta prior); a customer with no observations
+# gets the population's rate, not 0.
+PRIOR_WEIGHT = 2.0
+RATES = {  # rate -> (numerator, denominator)
+    "online_share": ("online_orders", "channel_known"),
+    "return_rate": ("returns", "frequency"),
+    "weekend_share": ("weekend_orders", "frequency"),
+    "cart_abandonment": ("abandoned_carts", "cart_sessions"),
+}
+HELPER_COUNTS = ("online_orders", "channel_known", "weekend_orders", "cart_sessions", "abandoned_carts")
+
+
+def smoothed(t: ir.Table, numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:
+    population = _ratio(numerator.sum(), denominator.sum())  # over every customer in ``t``
+    return (numerator + PRIOR_WEIGHT * population) / (denominator + PRIOR_WEIGHT)
+
+
+def smooth_rates(t: ir.Table) -> ir.Table:
+    rates = {name: smoothed(t, t[num], t[den]) for name, (num, den) in RATES.items()
+             if num in t.columns and den in t.columns}
+    # Category shares are shares of spend; their evidence is the number of orders.
+    rates |= {c: smoothed(t, t[c] * t.frequency, t.frequency) for c in t.columns if c.startswith("share_")}
+    return t.mutate(**rates).drop(*[c for c in HELPER_COUNTS if c in t.columns])
 
 
 def build_features(store: Store, as_of: datetime) -> ir.Table:
@@ -177,7 +197,7 @@ def build_features(store: Store, as_of: datetime) -> ir.Table:
             continue  # unknown stays unknown: no rating is not a rating of 0
         if dtype.is_numeric():
             fills[name] = result[name].coalesce(0)
-    result = result.mutate(**fills)
+    result = smooth_rates(result.mutate(**fills))
     # Days since the last purchase; a customer who never bought is as "recent" as their tenure.
     last = result.last_purchase if "last_purchase" in result.columns else ibis.null("timestamp('UTC')")
     result = result.mutate(recency_days=_days(ibis.literal(as_of), last).coalesce(result.tenure_days))
