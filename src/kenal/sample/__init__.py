@@ -3,9 +3,13 @@
 >>> data = generate_sample(n_customers=2_000, seed=0)      # doctest: +SKIP
 >>> write_sample(data, "sample/input", "sample/truth")      # doctest: +SKIP
 
-Planted truth: a behavioural segment per customer, churn in the 90 days after the cut-off,
-language / sentiment / complaint / spam / aspects of every text, and data-quality defects
-(row by row in ``truth["defects"]``, counted in ``defects``).
+``data.tables`` holds every table of :mod:`kenal.schema` (text columns as pandas
+``string[pyarrow]``, timestamps as ISO-8601 text in Jakarta time).  ``data.truth`` holds what
+was planted: the behavioural segment of every customer (:data:`SEGMENT_NAMES`), churn in the
+90 days after the cut-off, the language / sentiment / complaint / spam / aspects of every text,
+and one row per defective row (``defects``, counted in ``data.defects``).
+
+Or from a shell: ``python -m kenal.sample --customers 50000 --seed 0 --out sample``.
 """
 
 from kenal.sample.generate import SampleData, generate_sample, write_sample

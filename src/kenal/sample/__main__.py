@@ -12,8 +12,9 @@ from kenal.sample import generate_sample, write_sample
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kenal.sample",
-                                     description="Write a synthetic retailer to DIR/input and its truth to DIR/truth.")
+    parser = argparse.ArgumentParser(
+        prog="python -m kenal.sample",
+        description="Write a synthetic retailer to DIR/input and its planted truth to DIR/truth.")
     parser.add_argument("--customers", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cutoff", default="2026-06-30", help="last day of history (YYYY-MM-DD)")

@@ -42,15 +42,9 @@ class Clock:
         end = (day + 1) * DAY - 1
         return cls(start=(day - history_days) * DAY, cutoff=end, horizon=end + horizon_days * DAY)
 
-    @property
-    def n_days(self) -> int:
-        """Days from the history start to the end of the horizon."""
-        return (self.horizon - self.start) // DAY + 1
-
-    def dates(self, until: int | None = None) -> np.ndarray:
-        """datetime64[D] of each day from the history start to `until` (default: the cut-off)."""
-        last = (self.cutoff if until is None else until) // DAY
-        return np.arange(self.start // DAY, last + 1).astype("datetime64[D]")
+    def dates(self) -> np.ndarray:
+        """datetime64[D] of each day of history, the cut-off day included."""
+        return np.arange(self.start // DAY, self.cutoff // DAY + 1).astype("datetime64[D]")
 
 
 def season(clock: Clock) -> np.ndarray:
@@ -82,8 +76,9 @@ def time_of_day(rng: np.random.Generator, n: int, profile: np.ndarray) -> np.nda
 
 
 def poisson_times(rng: np.random.Generator, rate_per_day: np.ndarray, lo: np.ndarray,
-                  hi: np.ndarray, accept: np.ndarray | None = None, drop: np.ndarray | None = None,
-                  fade_days: float = 60.0, clock: Clock | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  hi: np.ndarray, accept: np.ndarray | None = None,
+                  drop: np.ndarray | None = None, fade_days: float = 60.0,
+                  clock: Clock | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Event times of an inhomogeneous Poisson process per owner, by thinning.
 
     `rate_per_day` is the owner's base rate; `accept` an optional daily multiplier (indexed by day
@@ -107,20 +102,20 @@ def poisson_times(rng: np.random.Generator, rate_per_day: np.ndarray, lo: np.nda
     return owner[order], t[order]
 
 
+def after(rng: np.random.Generator, t: np.ndarray, earliest: np.ndarray) -> np.ndarray:
+    """`t`, but never before `earliest`: times too early move to a random moment 0-3 h after it.
+
+    (Clamping would pile many rows onto the very same second.)
+    """
+    early = t < earliest
+    return np.where(early, earliest + rng.integers(0, 3 * HOUR, len(t)), t)
+
+
 def sample_rows(rng: np.random.Generator, probs: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """One categorical draw per element of `rows` from the probability row ``probs[row]``."""
     cum = np.cumsum(probs, axis=1)
     u = rng.random(len(rows)) * cum[rows, -1]
     return (cum[rows] < u[:, None]).sum(axis=1).clip(max=probs.shape[1] - 1)
-
-
-def pick(rng: np.random.Generator, items, n: int, p=None) -> np.ndarray:
-    """`n` draws from a list (as an object array, so strings are shared, not copied)."""
-    arr = np.empty(len(items), dtype=object)
-    arr[:] = list(items)
-    if p is not None:
-        p = np.asarray(p, float) / np.sum(p)
-    return arr[rng.choice(len(arr), size=n, p=p)]
 
 
 def objects(items) -> np.ndarray:
@@ -207,14 +202,11 @@ def _tod_table() -> np.ndarray:
     if not _TOD:
         s = np.arange(DAY)
         tab = np.full((DAY, 8), ord(":"), np.uint8)
-        tab[:, 0:2], tab[:, 3:5], tab[:, 6:8] = _digits(s // 3600, 2), _digits(s // 60 % 60, 2), _digits(s % 60, 2)
+        tab[:, 0:2] = _digits(s // 3600, 2)
+        tab[:, 3:5] = _digits(s // 60 % 60, 2)
+        tab[:, 6:8] = _digits(s % 60, 2)
         _TOD.append(tab)
     return _TOD[0]
-
-
-def format_dates(days: np.ndarray) -> pa.Array:
-    """'YYYY-MM-DD' strings from datetime64[D]."""
-    return pa.array(np.datetime_as_string(np.asarray(days, "datetime64[D]")).tolist(), TEXT)
 
 
 def take(vocab, codes: np.ndarray) -> pa.Array:
@@ -238,6 +230,9 @@ def join(*parts) -> pa.Array:
     return pc.binary_join_element_wise(*parts, pa.scalar("", TEXT))
 
 
+STRING = pd.StringDtype("pyarrow")
+
+
 def strings(values) -> pd.api.extensions.ExtensionArray:
     """Any array of str (Arrow, or numpy object with None for null) as pandas string[pyarrow]."""
     if isinstance(values, pa.ChunkedArray):
@@ -247,21 +242,19 @@ def strings(values) -> pd.api.extensions.ExtensionArray:
     return pd.array(values, dtype=STRING)
 
 
-STRING = pd.StringDtype("pyarrow")
+def arrow(column: pd.Series) -> pa.Array:
+    """The Arrow array behind a string[pyarrow] column."""
+    arr = pa.array(column.array)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def frame(columns: dict) -> pd.DataFrame:
-    """A DataFrame whose text columns (Arrow arrays or object arrays) are string[pyarrow]."""
+    """A DataFrame whose text columns (Arrow arrays, object arrays, str scalars) are strings."""
+    n = max((len(v) for v in columns.values() if not isinstance(v, str)), default=0)
     out = {}
     for name, v in columns.items():
-        if isinstance(v, (pa.Array, pa.ChunkedArray)) or (isinstance(v, np.ndarray) and v.dtype == object):
-            out[name] = strings(v)
-        elif isinstance(v, str):
-            out[name] = v
-        else:
-            out[name] = v
-    df = pd.DataFrame(out)
-    for name, v in columns.items():
-        if isinstance(v, str):  # broadcast scalar text
-            df[name] = df[name].astype(STRING)
-    return df
+        if isinstance(v, str):
+            v = np.full(n, v, dtype=object)
+        is_text = isinstance(v, (pa.Array, pa.ChunkedArray)) or getattr(v, "dtype", None) == object
+        out[name] = strings(v) if is_text else v
+    return pd.DataFrame(out)

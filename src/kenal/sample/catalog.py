@@ -27,8 +27,9 @@ _SPEC: dict[str, tuple[int, float, float, tuple[str, ...], tuple[str, ...]]] = {
         ("Erigo", "3Second", "Cottonink", "Executive", "Batik Keris", "Zoya", "Elzatta", "Uniqlo",
          "H&M", "Compass", "Hush Puppies", "Wearing Klamby")),
     "groceries": (500, 32_000, .75, (
-        "Mie Instan", "Teh Celup", "Kecap Manis", "Kopi Bubuk", "Gula Pasir 1kg", "Telur Ayam 10 butir",
-        "Susu UHT 1L", "Minyak Goreng 2L", "Deterjen 1,8kg", "Beras Premium 5kg"),
+        "Mie Instan", "Teh Celup", "Kecap Manis", "Kopi Bubuk", "Gula Pasir 1kg",
+        "Telur Ayam 10 butir", "Susu UHT 1L", "Minyak Goreng 2L", "Deterjen 1,8kg",
+        "Beras Premium 5kg"),
         ("Indomie", "Sedaap", "Sariwangi", "Kapal Api", "Gulaku", "Ultra Milk", "Frisian Flag",
          "Bimoli", "Sania", "Bango", "ABC", "Rinso", "Rose Brand")),
     "beauty": (250, 85_000, .75, (
@@ -73,10 +74,10 @@ class Catalog:
 
 def make_catalog(rng: np.random.Generator) -> Catalog:
     cats, prices, names = [], [], []
-    for c, (name, (n, median, sd, nouns, brands)) in enumerate(zip(CATEGORIES, _SPEC.values())):
-        assert name in _SPEC
+    for c, category in enumerate(CATEGORIES):
+        n, median, sd, nouns, brands = _SPEC[category]
         p = np.sort(np.exp(np.log(median) + sd * rng.standard_normal(n)))
-        # Shelf prices: round to 500 and end in 900 or 500 the way Indonesian shops price.
+        # Shelf prices: multiples of 500, half of them just below (49,900 rather than 50,000).
         p = np.maximum(np.round(p / 500) * 500 - rng.choice([0, 100], n), 2_500)
         noun = np.minimum((np.arange(n) / n * len(nouns)).astype(int), len(nouns) - 1)
         brand = rng.integers(0, len(brands), n)

@@ -7,10 +7,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kenal.sample._util import DAY, ONLINE_HOURS, Clock, format_ts, frame, ids, strings, take, time_of_day
+from kenal.sample._util import (DAY, ONLINE_HOURS, Clock, arrow, format_ts, frame, ids, strings,
+                                take, time_of_day)
 from kenal.sample.catalog import UNKNOWN_CURRENCIES, Catalog
-from kenal.sample.events import (AGENTS, APP_AGENTS, BOT, BOT_AGENTS, BOT_PAGE, FIXED_PAGES, IDENTIFY,
-                                 ORDER, PRODUCT_PAGE, WEB_AGENTS, Stream)
+from kenal.sample.stream import (BOT, BOT_AGENTS, BOT_PAGE, FIXED_PAGES, HUMAN_AGENTS, IDENTIFY,
+                                 ORDER, PRODUCT_PAGE, Stream)
 
 DEFECTS = ("duplicate_transactions", "near_duplicate_transactions", "unknown_currency",
            "bot_sessions", "bot_events", "future_timestamps", "out_of_order_timestamps",
@@ -26,17 +27,22 @@ def count(name: str, rows: int) -> int:
 
 
 def truth_rows(table: str, keys, defect: str) -> pd.DataFrame:
+    """Rows of truth["defects"]: which row of which table carries which defect."""
     keys = np.asarray(keys, dtype=object)
     return frame({"table": np.full(len(keys), table, dtype=object), "key": keys,
                   "defect": np.full(len(keys), defect, dtype=object)})
 
 
 def plant_transactions(rng: np.random.Generator, txns: pd.DataFrame, items: pd.DataFrame,
-                       ts: np.ndarray, clock: Clock) -> tuple[pd.DataFrame, pd.DataFrame, list[pd.DataFrame]]:
-    """Exact duplicates, double-submitted payments and unknown currency codes."""
+                       ts: np.ndarray, clock: Clock
+                       ) -> tuple[pd.DataFrame, pd.DataFrame, list[pd.DataFrame]]:
+    """Exact duplicates, double-submitted payments and unknown currency codes.
+
+    `ts` is the int time of each row of `txns`.  Returns the new tables and the truth rows.
+    """
     n = len(txns)
-    n_dup, n_near, n_unk = (count(k, n) for k in ("duplicate_transactions",
-                                                   "near_duplicate_transactions", "unknown_currency"))
+    n_dup, n_near, n_unk = (count(k, n) for k in (
+        "duplicate_transactions", "near_duplicate_transactions", "unknown_currency"))
     order = rng.permutation(n)  # disjoint rows for the three defects, in random order
     dup = np.sort(order[:n_dup])
     rest = order[n_dup:]
@@ -51,9 +57,7 @@ def plant_transactions(rng: np.random.Generator, txns: pd.DataFrame, items: pd.D
     mask = np.zeros(n, bool)
     mask[unk] = True
     codes = take(UNKNOWN_CURRENCIES, rng.integers(0, len(UNKNOWN_CURRENCIES), len(unk)))
-    currency = pa.array(txns["currency"].array)
-    if isinstance(currency, pa.ChunkedArray):
-        currency = currency.combine_chunks()
+    currency = arrow(txns["currency"])
     txns["currency"] = strings(pc.replace_with_mask(currency, pa.array(mask), codes))
     copies = txns.iloc[dup]
     # A double-submitted payment: new id, same customer and amount, 5-120 s later, same items.
@@ -64,7 +68,8 @@ def plant_transactions(rng: np.random.Generator, txns: pd.DataFrame, items: pd.D
     twins["timestamp"] = strings(format_ts(twin_t))
     old_to_new = dict(zip(txns["transaction_id"].iloc[near], new_ids.to_pylist()))
     twin_items = items[items["transaction_id"].isin(old_to_new)].copy()
-    twin_items["transaction_id"] = strings(twin_items["transaction_id"].map(old_to_new).to_numpy(object))
+    renamed = twin_items["transaction_id"].map(old_to_new).to_numpy(object)
+    twin_items["transaction_id"] = strings(renamed)
 
     all_t = np.concatenate([ts, ts[dup], twin_t])
     out = pd.concat([txns, copies, twins], ignore_index=True)
@@ -77,7 +82,8 @@ def plant_transactions(rng: np.random.Generator, txns: pd.DataFrame, items: pd.D
     return out, items, truth
 
 
-def bot_stream(rng: np.random.Generator, catalog: Catalog, clock: Clock, n_customers: int) -> Stream:
+def bot_stream(rng: np.random.Generator, catalog: Catalog, clock: Clock,
+               n_customers: int) -> Stream:
     """Crawler sessions: hundreds to thousands of page hits at a fixed, inhuman interval."""
     S = max(2, round(n_customers / 2500))
     hits = np.exp(rng.uniform(np.log(200), np.log(3000), S)).astype(np.int64)
@@ -89,19 +95,19 @@ def bot_stream(rng: np.random.Generator, catalog: Catalog, clock: Clock, n_custo
     n_prod = len(catalog.price)
     crawl = (rng.integers(0, n_prod, S)[sess] + pos) % n_prod  # walks the catalogue in order
     product_hit = rng.random(len(sess)) < .85
-    path = np.where(product_hit, PRODUCT_PAGE + crawl, rng.integers(0, len(FIXED_PAGES), len(sess)))
     m = len(sess)
+    path = np.where(product_hit, PRODUCT_PAGE + crawl, rng.integers(0, len(FIXED_PAGES), m))
     return Stream(
         sess=sess, pos=pos, t=start[sess] + (pos * every[sess]).astype(np.int64),
         block=np.full(m, BOT_PAGE, np.int8), prod=np.where(product_hit, crawl, -1), path=path,
         qty=np.ones(m, np.int64), kind=np.full(S, BOT, np.int8), cust=np.full(S, -1),
-        anon=np.ones(S, bool), ua=len(WEB_AGENTS) + len(APP_AGENTS) + rng.integers(0, len(BOT_AGENTS), S),
+        anon=np.ones(S, bool), ua=HUMAN_AGENTS + rng.integers(0, len(BOT_AGENTS), S),
         txn=np.full(S, -1), value=np.zeros(S), cur=np.zeros(S, np.int64),
     )
 
 
 def skew_timestamps(rng: np.random.Generator, s: Stream) -> tuple[np.ndarray, np.ndarray]:
-    """Device-clock errors on human events of an ordered stream; returns (future, out_of_order) rows.
+    """Device-clock errors on human events of an ordered stream; returns rows (future, skewed).
 
     Future: the last event of a session jumps to 2031-2035.  Out of order: one event inside a
     session is set 10 min to 4 h before the previous event while keeping its place in the stream.
@@ -111,7 +117,8 @@ def skew_timestamps(rng: np.random.Generator, s: Stream) -> tuple[np.ndarray, np
     last = np.r_[s.sess[1:] != s.sess[:-1], True]
     plain = human & (s.block != ORDER) & (s.block != IDENTIFY)
     cand = np.flatnonzero(plain & last)
-    future = np.sort(rng.choice(cand, min(count("future_timestamps", n_human), len(cand)), replace=False))
+    n_future = min(count("future_timestamps", n_human), len(cand))
+    future = np.sort(rng.choice(cand, n_future, replace=False))
     days = rng.integers(int(np.datetime64("2031-01-01", "D").astype(np.int64)),
                         int(np.datetime64("2035-12-31", "D").astype(np.int64)) + 1, len(future))
     s.t[future] = days * DAY + time_of_day(rng, len(future), ONLINE_HOURS)

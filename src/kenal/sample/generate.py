@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,17 +18,21 @@ from kenal.errors import ConfigError
 from kenal.sample import defects as dq
 from kenal.sample._util import Clock, format_ts, frame, strings, take
 from kenal.sample.catalog import make_catalog, make_fx
-from kenal.sample.customers import make_consents, make_customers, make_population
-from kenal.sample.events import BOT, concat, make_stream, order_sessions, stream_frame
+from kenal.sample.customers import make_consents, make_customers
+from kenal.sample.events import make_stream
 from kenal.sample.external import make_external
+from kenal.sample.population import make_population
 from kenal.sample.segments import NAMES
+from kenal.sample.stream import BOT, concat, order_sessions, stream_frame
 from kenal.sample.texts import make_interactions
 from kenal.sample.transactions import ledger_frames, make_ledger
 from kenal.schema import TABLES
 
+log = logging.getLogger(__name__)
+
 # One independent random stream per part, so changing one part leaves the others unchanged.
 _PARTS = ("catalog", "fx", "population", "customers", "ledger", "events", "texts", "external",
-          "defects", "format")
+          "defects", "format", "consents")
 
 
 @dataclass
@@ -40,7 +46,11 @@ class SampleData:
 
 def generate_sample(n_customers: int = 50_000, seed: int = 0, cutoff: str = "2026-06-30",
                     defects: bool = True) -> SampleData:
-    """A deterministic synthetic omnichannel retailer in Indonesia, up to `cutoff` (Jakarta time)."""
+    """A deterministic synthetic omnichannel retailer in Indonesia, up to `cutoff` (Jakarta time).
+
+    With `defects` the data-quality defects of kenal.sample.defects are planted, each listed row
+    by row in ``truth["defects"]`` and counted in ``defects``; without, every row is clean.
+    """
     if int(n_customers) != n_customers or n_customers < 1:
         raise ConfigError(f"n_customers must be a positive integer, got {n_customers!r}")
     try:
@@ -48,52 +58,33 @@ def generate_sample(n_customers: int = 50_000, seed: int = 0, cutoff: str = "202
     except ValueError as exc:
         raise ConfigError(f"cutoff must be a date like 2026-06-30, got {cutoff!r}") from exc
     n = int(n_customers)
-    rng = dict(zip(_PARTS, (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(_PARTS)))))
+    started = time.perf_counter()
+    seeds = np.random.SeedSequence(seed).spawn(len(_PARTS))
+    rng = {part: np.random.default_rng(s) for part, s in zip(_PARTS, seeds)}
 
     catalog = make_catalog(rng["catalog"])
     fx_table, fx = make_fx(rng["fx"], clock)
     pop = make_population(rng["population"], n, clock)
     customers, null_income = make_customers(rng["customers"], pop, clock,
                                             dq.count("missing_income", n) if defects else 0)
-    consents = make_consents(rng["customers"], pop, customers)
+    consents = make_consents(rng["consents"], pop)
     ledger = make_ledger(rng["ledger"], pop, catalog, clock, fx)
     txns, items = ledger_frames(ledger, pop, catalog)
-
-    stream = make_stream(rng["events"], pop, ledger, catalog, clock)
-    n_bot_sessions = n_bot_events = 0
-    future = ooo = np.zeros(0, np.int64)
-    if defects:
-        bots = dq.bot_stream(rng["defects"], catalog, clock, n)
-        n_bot_sessions, n_bot_events = len(bots.kind), len(bots.t)
-        stream = concat(stream, bots)
-    order_sessions(stream)
-    if defects:
-        future, ooo = dq.skew_timestamps(rng["defects"], stream)
-    events = stream_frame(rng["format"], stream, pop, catalog)
-
+    events, event_defects = _events(rng, pop, ledger, catalog, clock, defects)
     spam_share = dq.SHARES["spam_texts"] if defects else 0.0
-    interactions, text_truth, spam_rows = make_interactions(rng["texts"], pop, clock, spam_share)
+    interactions, text_truth, spam = make_interactions(rng["texts"], pop, clock, spam_share)
     interactions["timestamp"] = strings(format_ts(interactions["timestamp"].to_numpy()))
 
-    truth_defects: list[pd.DataFrame] = []
+    found: list[pd.DataFrame] = []
     if defects:
-        txns, items, rows = dq.plant_transactions(rng["defects"], txns, items, ledger.ts, clock)
-        truth_defects += rows
-        bot_sess = np.flatnonzero(stream.kind == BOT)  # sessions are numbered in stream order
-        is_bot = np.isin(stream.sess, bot_sess)
-        mid = events["message_id"]
-        truth_defects += [
-            dq.truth_rows("events", events["session_id"][is_bot].unique(), "bot_sessions"),
-            dq.truth_rows("events", mid[is_bot], "bot_events"),
-            dq.truth_rows("events", mid.iloc[future], "future_timestamps"),
-            dq.truth_rows("events", mid.iloc[ooo], "out_of_order_timestamps"),
-            dq.truth_rows("customers", customers["customer_id"].iloc[null_income], "missing_income"),
-            dq.truth_rows("interactions", interactions["interaction_id"].iloc[spam_rows], "spam_texts"),
-        ]
-    defect_truth = (pd.concat(truth_defects, ignore_index=True) if truth_defects
-                    else dq.truth_rows("", [], ""))
-    counts = {name: int((defect_truth["defect"] == name).sum()) for name in dq.DEFECTS}
-    assert counts["bot_sessions"] == n_bot_sessions and counts["bot_events"] == n_bot_events
+        txns, items, txn_defects = dq.plant_transactions(rng["defects"], txns, items, ledger.ts,
+                                                         clock)
+        found += txn_defects + event_defects + [
+            dq.truth_rows("customers", customers["customer_id"].iloc[null_income],
+                          "missing_income"),
+            dq.truth_rows("interactions", interactions["interaction_id"].iloc[spam],
+                          "spam_texts")]
+    defect_truth = pd.concat(found, ignore_index=True) if found else dq.truth_rows("", [], "")
 
     tables = {
         "fx_rates": fx_table, "customers": customers, "products": catalog.table,
@@ -104,7 +95,6 @@ def generate_sample(n_customers: int = 50_000, seed: int = 0, cutoff: str = "202
     for name, table in tables.items():
         assert list(table.columns) == TABLES[name].column_names, name
         assert isinstance(table.index, pd.RangeIndex) and table.index.start == 0, name
-    tables = {name: tables[name] for name in TABLES}
     truth = {
         "segments": frame({"customer_id": pop.customer_id, "segment": take(NAMES, pop.seg)}),
         "churn": frame({"customer_id": pop.customer_id, "churned": ledger.next90 == 0,
@@ -112,7 +102,32 @@ def generate_sample(n_customers: int = 50_000, seed: int = 0, cutoff: str = "202
         "texts": text_truth,
         "defects": defect_truth,
     }
-    return SampleData(tables=tables, truth=truth, defects=counts)
+    counts = {name: int((defect_truth["defect"] == name).sum()) for name in dq.DEFECTS}
+    log.info("generated %d customers, %d transactions, %d events in %.1f s", n, len(txns),
+             len(events), time.perf_counter() - started)
+    return SampleData(tables={name: tables[name] for name in TABLES}, truth=truth,
+                      defects=counts)
+
+
+def _events(rng: dict[str, np.random.Generator], pop, ledger, catalog, clock: Clock,
+            defects: bool) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """The events table and, with defects, bot sessions and skewed clocks with their truth."""
+    stream = make_stream(rng["events"], pop, ledger, catalog, clock)
+    if defects:
+        stream = concat(stream, dq.bot_stream(rng["defects"], catalog, clock, len(pop)))
+    order_sessions(stream)
+    future, skewed = dq.skew_timestamps(rng["defects"], stream) if defects else ([], [])
+    events = stream_frame(rng["format"], stream, pop, catalog)
+    if not defects:
+        return events, []
+    is_bot = stream.kind[stream.sess] == BOT
+    ids = events["message_id"]
+    return events, [
+        dq.truth_rows("events", events["session_id"][is_bot].unique(), "bot_sessions"),
+        dq.truth_rows("events", ids[is_bot], "bot_events"),
+        dq.truth_rows("events", ids.iloc[future], "future_timestamps"),
+        dq.truth_rows("events", ids.iloc[skewed], "out_of_order_timestamps"),
+    ]
 
 
 def write_sample(data: SampleData, input_dir: str | Path, truth_dir: str | Path,
@@ -123,13 +138,12 @@ def write_sample(data: SampleData, input_dir: str | Path, truth_dir: str | Path,
     input_dir, truth_dir = Path(input_dir), Path(truth_dir)
     input_dir.mkdir(parents=True, exist_ok=True)
     truth_dir.mkdir(parents=True, exist_ok=True)
-    for name, frame in data.tables.items():
-        table = pa.Table.from_pandas(frame, preserve_index=False)
+    for name, df in data.tables.items():
+        table = pa.Table.from_pandas(df, preserve_index=False)
         if fmt == "parquet":
             pq.write_table(table, input_dir / f"{name}.parquet")
         else:
-            pa_csv.write_csv(table, input_dir / f"{name}.csv",
-                             pa_csv.WriteOptions(quoting_style="needed"))
-    for name, frame in data.truth.items():
-        frame.to_csv(truth_dir / f"{name}.csv", index=False)
+            pa_csv.write_csv(table, input_dir / f"{name}.csv")
+    for name, df in data.truth.items():
+        pa_csv.write_csv(pa.Table.from_pandas(df, preserve_index=False), truth_dir / f"{name}.csv")
     (truth_dir / "defects.json").write_text(json.dumps(data.defects, indent=2) + "\n")

@@ -1,7 +1,7 @@
-"""Reviews, chats, tickets and surveys in Indonesian (formal and informal), English and mixed.
+"""Reviews, chats, tickets and surveys with planted language, sentiment, aspects and complaints.
 
-A text is assembled from phrases chosen by its planted language, sentiment, aspects and whether
-it is a complaint, so the truth is known exactly.  Spam (a defect) is added separately.
+A text is assembled from phrases (kenal.sample.phrases) chosen by its planted labels, so the
+truth is known exactly.  Spam (a defect) is added from random accounts.
 """
 
 from __future__ import annotations
@@ -10,268 +10,127 @@ import numpy as np
 import pandas as pd
 
 from kenal.sample._util import DAY, Clock, frame, ids, objects, poisson_times, take
-from kenal.sample.customers import Population
+from kenal.sample.phrases import (ASPECTS, CLOSERS, COMPLAINTS, CONNECTORS, JUNK, LANGUAGES,
+                                  OPENERS, PHRASES, SENTIMENTS, SPAM_PROMO)
+from kenal.sample.population import Population
 from kenal.sample.segments import NAMES
 
-LANGUAGES = ("id", "en", "mixed")
-SENTIMENTS = ("positive", "neutral", "negative")
-ASPECTS = ("delivery", "price", "product_quality", "service", "payment", "refund_return")
 CHANNELS = ("review", "chat", "email", "call", "ticket", "survey", "social")
-_CHANNEL_W = (34, 20, 11, 7, 13, 9, 6)
+_CHANNEL_W = np.array([34, 20, 11, 7, 13, 9, 6]) / 100
+_SUPPORT = [CHANNELS.index(c) for c in ("chat", "email", "call", "ticket")]
 # P(positive, neutral, negative) by channel: support channels hear mostly about problems.
-_SENTIMENT_P = {"review": (.62, .18, .20), "chat": (.15, .40, .45), "email": (.12, .38, .50),
-                "call": (.10, .35, .55), "ticket": (.05, .30, .65), "survey": (.50, .30, .20),
-                "social": (.40, .20, .40)}
+_SENTIMENT_P = np.array([(.62, .18, .20), (.15, .40, .45), (.12, .38, .50), (.10, .35, .55),
+                         (.05, .30, .65), (.50, .30, .20), (.40, .20, .40)])
 _ASPECT_W = np.array([.24, .14, .26, .16, .08, .12])
-
-# (language, aspect, sentiment) -> phrases.  Informal Indonesian (gak, bgt, tdk, udh) on purpose.
-_P: dict[tuple[str, str, str], tuple[str, ...]] = {
-    ("id", "delivery", "positive"): ("pengiriman cepat, paket sampai dengan aman",
-                                     "pengiriman cepet bgt, udh sampe besoknya",
-                                     "kurirnya ramah dan barang datang sesuai estimasi"),
-    ("id", "delivery", "neutral"): ("pengiriman sesuai estimasi", "paket sampai hari ketiga",
-                                    "mau tanya resi pengiriman saya sudah update belum"),
-    ("id", "delivery", "negative"): ("pengiriman lama bgt, telat 5 hari dari estimasi",
-                                     "paket gak sampe2, kurir tdk bisa dihubungi",
-                                     "kardusnya penyok pas sampai"),
-    ("id", "price", "positive"): ("harganya terjangkau", "harga murah tapi kualitas oke",
-                                  "diskonnya lumayan bgt"),
-    ("id", "price", "neutral"): ("harganya standar", "harga sama dengan toko lain",
-                                 "apakah ada promo gajian bulan ini"),
-    ("id", "price", "negative"): ("harganya kemahalan dibanding toko sebelah",
-                                  "ongkirnya mahal bgt", "harga naik terus, gak worth"),
-    ("id", "product_quality", "positive"): ("barangnya bagus, sesuai deskripsi", "kualitas mantap",
-                                            "produknya original dan berfungsi dengan baik",
-                                            "bahannya adem, jahitannya rapi"),
-    ("id", "product_quality", "neutral"): ("barang sesuai pesanan, biasa aja",
-                                           "kualitasnya standar", "ukurannya pas, warnanya sedikit beda"),
-    ("id", "product_quality", "negative"): ("barangnya rusak pas diterima",
-                                            "kualitasnya jelek, gak sesuai foto",
-                                            "baru dipakai seminggu udh rusak",
-                                            "ukuran tidak sesuai size chart"),
-    ("id", "service", "positive"): ("CS-nya ramah dan responsif", "pelayanan toko sangat memuaskan",
-                                    "admin fast respon, mantap"),
-    ("id", "service", "neutral"): ("pelayanan cukup", "saya mau tanya jam buka toko",
-                                   "mohon info cara ganti alamat"),
-    ("id", "service", "negative"): ("CS lambat balesnya", "pelayanan kasir kurang ramah",
-                                    "chat gak dibales dari kemarin"),
-    ("id", "payment", "positive"): ("bayar pakai QRIS gampang", "pembayaran via GoPay lancar",
-                                    "proses checkout dan pembayaran mudah"),
-    ("id", "payment", "neutral"): ("pembayaran lewat virtual account", "bisa bayar COD tidak ya",
-                                   "mau tanya cicilan kartu kredit"),
-    ("id", "payment", "negative"): ("pembayaran gagal tapi saldo kepotong", "VA tdk bisa dibayar",
-                                    "kena double charge di kartu kredit"),
-    ("id", "refund_return", "positive"): ("proses retur gampang dan cepat",
-                                          "refund udh masuk dalam 2 hari",
-                                          "tukar ukuran dibantu dengan baik"),
-    ("id", "refund_return", "neutral"): ("mau tanya prosedur retur gimana",
-                                         "berapa lama proses refund biasanya",
-                                         "apakah bisa tukar barang di toko"),
-    ("id", "refund_return", "negative"): ("refund belum masuk udh 2 minggu",
-                                          "pengajuan retur ditolak tanpa alasan",
-                                          "proses pengembalian dana ribet bgt"),
-    ("en", "delivery", "positive"): ("fast delivery, arrived the next day", "the courier was friendly",
-                                     "package arrived well wrapped and on time"),
-    ("en", "delivery", "neutral"): ("delivery took the estimated three days",
-                                    "can you tell me where my package is",
-                                    "the parcel arrived as scheduled"),
-    ("en", "delivery", "negative"): ("delivery was late by almost a week",
-                                     "the package never arrived", "the box was crushed on arrival"),
-    ("en", "price", "positive"): ("great value for money", "prices are cheaper than elsewhere",
-                                  "the discount was really good"),
-    ("en", "price", "neutral"): ("the price is about average", "is there a payday promo this month",
-                                 "prices are similar to other shops"),
-    ("en", "price", "negative"): ("way too expensive for what it is", "shipping fee is too high",
-                                  "prices keep going up"),
-    ("en", "product_quality", "positive"): ("great quality, exactly as described",
-                                            "the product works perfectly", "excellent build quality"),
-    ("en", "product_quality", "neutral"): ("the product is okay, nothing special",
-                                           "item as ordered", "quality is average"),
-    ("en", "product_quality", "negative"): ("the item arrived broken", "poor quality, not like the photos",
-                                            "stopped working after a week"),
-    ("en", "service", "positive"): ("customer service was very helpful", "staff in the store were friendly",
-                                    "quick and polite support"),
-    ("en", "service", "neutral"): ("what are your store opening hours", "how do I change my address",
-                                   "service was fine"),
-    ("en", "service", "negative"): ("customer service never replied", "rude staff at the cashier",
-                                    "support keeps giving template answers"),
-    ("en", "payment", "positive"): ("payment was quick and easy", "paying with e-wallet was smooth",
-                                    "checkout was seamless"),
-    ("en", "payment", "neutral"): ("do you accept credit card instalments", "can I pay cash on delivery",
-                                   "paid by bank transfer"),
-    ("en", "payment", "negative"): ("payment failed but my balance was deducted",
-                                    "I was charged twice", "the virtual account number did not work"),
-    ("en", "refund_return", "positive"): ("return process was easy", "refund arrived within two days",
-                                          "exchange for another size was quick"),
-    ("en", "refund_return", "neutral"): ("how do I return an item", "how long does a refund take",
-                                         "can I exchange it in the store"),
-    ("en", "refund_return", "negative"): ("still waiting for my refund after two weeks",
-                                          "my return request was rejected for no reason",
-                                          "the refund process is a nightmare"),
-    ("mixed", "delivery", "positive"): ("delivery-nya cepet bgt, packing rapi",
-                                        "fast delivery, kurirnya ramah"),
-    ("mixed", "delivery", "neutral"): ("shipping-nya sesuai estimasi", "tracking number-nya belum update ya"),
-    ("mixed", "delivery", "negative"): ("delivery-nya lama bgt, udh seminggu", "paket-nya damaged pas sampe"),
-    ("mixed", "price", "positive"): ("worth it bgt sama harganya", "harganya affordable, mantap"),
-    ("mixed", "price", "neutral"): ("price-nya standar sih", "ada voucher discount gak ya"),
-    ("mixed", "price", "negative"): ("price-nya kemahalan compared to other stores",
-                                     "ongkir-nya too expensive"),
-    ("mixed", "product_quality", "positive"): ("barangnya bagus bgt, quality oke", "produknya original, recommended"),
-    ("mixed", "product_quality", "neutral"): ("barang sesuai order, so-so aja", "quality-nya average"),
-    ("mixed", "product_quality", "negative"): ("item-nya broken pas dateng", "quality jelek, gak sesuai foto"),
-    ("mixed", "service", "positive"): ("CS-nya helpful banget", "admin-nya fast response, thanks"),
-    ("mixed", "service", "neutral"): ("mau tanya opening hours toko", "gimana cara update address"),
-    ("mixed", "service", "negative"): ("CS-nya slow response bgt", "chat gak di-reply sama admin"),
-    ("mixed", "payment", "positive"): ("payment pake e-wallet gampang", "checkout-nya smooth"),
-    ("mixed", "payment", "neutral"): ("bisa pay pakai COD gak", "mau tanya installment kartu kredit"),
-    ("mixed", "payment", "negative"): ("payment failed tapi saldo kepotong", "kena double charge nih"),
-    ("mixed", "refund_return", "positive"): ("refund-nya udh masuk, thanks", "return process-nya gampang"),
-    ("mixed", "refund_return", "neutral"): ("how to return barang ya", "refund biasanya berapa lama ya"),
-    ("mixed", "refund_return", "negative"): ("refund-nya belum masuk udh 2 weeks", "retur ditolak, no reason"),
-}
-_OPEN = {
-    ("id", "positive"): ("Mantap!", "Puas banget.", "Terima kasih,", "Rekomen seller ini.", ""),
-    ("id", "neutral"): ("Halo,", "Selamat siang,", "Permisi min,", ""),
-    ("id", "negative"): ("Kecewa.", "Parah,", "Sangat kecewa dengan pesanan saya.", "Tolong diperhatikan,", ""),
-    ("en", "positive"): ("Great!", "Very happy.", "Thank you,", "Highly recommended.", ""),
-    ("en", "neutral"): ("Hi,", "Hello,", "Quick question:", ""),
-    ("en", "negative"): ("Disappointed.", "Terrible,", "Very unhappy with my order.", ""),
-    ("mixed", "positive"): ("Mantap, thanks!", "Overall puas,", "Love it,", ""),
-    ("mixed", "neutral"): ("Hi min,", "Halo, quick question:", ""),
-    ("mixed", "negative"): ("Kecewa bgt,", "Honestly kecewa,", "Disappointed sih,", ""),
-}
-_CLOSE = {
-    ("id", "positive"): ("Bakal order lagi.", "Sukses terus!", "Makasih ya.", ""),
-    ("id", "neutral"): ("Terima kasih.", "Ditunggu infonya.", ""),
-    ("id", "negative"): ("Gak lagi deh belanja di sini.", "Kapok.", ""),
-    ("en", "positive"): ("Will order again.", "Thanks!", ""),
-    ("en", "neutral"): ("Thanks.", "Looking forward to your reply.", ""),
-    ("en", "negative"): ("Never buying here again.", "Not happy.", ""),
-    ("mixed", "positive"): ("Will repeat order!", "Thanks ya!", ""),
-    ("mixed", "neutral"): ("Thanks ya.", "Ditunggu reply-nya.", ""),
-    ("mixed", "negative"): ("Gak recommended.", "Kapok, seriously.", ""),
-}
-# A complaint asks for something to be done.
-_COMPLAINT = {
-    "id": ("Tolong segera ditindaklanjuti.", "Mohon dibantu refund.", "Saya minta barang diganti.",
-           "Tolong dicek min!"),
-    "en": ("Please fix this asap.", "I want a refund.", "Please send a replacement.",
-           "I expect a response today."),
-    "mixed": ("Tolong di-follow up asap.", "Please refund ya min.", "Minta replacement dong."),
-}
-_CONNECT = {"id": (", ", " dan ", ", terus "), "en": (", ", " and ", ", also "), "mixed": (", ", " dan ", ", also ")}
-
-# Spam: one promotional text repeated by many accounts, bare links and keyboard junk.
-SPAM_PROMO = ("PROMO!!! Dapatkan saldo gratis Rp500.000 sekarang juga, klik http://bit.ly/saldo-gratis88 "
-              "atau hubungi WA 0812-9999-0000")
-_JUNK = ("asdf", "asdfgh", "qwerty", "tes tes", "xxxxx", "lkjlkj", "aaaaaaa", "zzz")
+_LANGUAGE_P = (.55, .20, .25)
 
 
 def make_interactions(rng: np.random.Generator, pop: Population, clock: Clock,
                       spam_share: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
     """Interactions (ids in time order, int timestamps) with text truth and the spam rows.
 
-    `spam_share` of all rows are spam (at least one if the share is positive).
+    `spam_share` of all rows are spam (at least one if the share is positive).  Customers write
+    while active and up to a month after they stop buying (complaints often come last).
     """
     hi = np.minimum(np.minimum(pop.drop, clock.cutoff - DAY) + 30 * DAY, clock.cutoff)
     owner, t = poisson_times(rng, pop.texts, pop.active, hi)
     n = len(owner)
-    n_spam = max(1, round(spam_share * n / (1 - spam_share))) if spam_share > 0 else 0
-    channel = rng.choice(len(CHANNELS), n, p=np.array(_CHANNEL_W) / sum(_CHANNEL_W))
-    lang = rng.choice(3, n, p=[.55, .20, .25])
-    sp = np.array([_SENTIMENT_P[c] for c in CHANNELS])[channel]
-    # Lapsed customers and bargain hunters complain more.
-    unhappy = np.isin(pop.seg[owner], [NAMES.index("lapsed"), NAMES.index("promo_hunter")])
-    sp[unhappy, 2] *= 1.6
-    sp /= sp.sum(axis=1, keepdims=True)
-    senti = (sp.cumsum(axis=1) < rng.random(n)[:, None]).sum(axis=1).clip(max=2)
+    seg = pop.seg[owner]
+    channel = rng.choice(len(CHANNELS), n, p=_CHANNEL_W)
+    lang = rng.choice(len(LANGUAGES), n, p=_LANGUAGE_P)
+    sp = _SENTIMENT_P[channel]
+    sp[np.isin(seg, [NAMES.index("lapsed"), NAMES.index("promo_hunter")]), 2] *= 1.6
+    senti = _draw(rng, sp)
     w = np.tile(_ASPECT_W, (n, 1))
-    w[pop.seg[owner] == NAMES.index("promo_hunter"), ASPECTS.index("refund_return")] *= 3
-    a1 = (w.cumsum(axis=1) < rng.random(n)[:, None] * w.sum(axis=1)[:, None]).sum(axis=1).clip(max=5)
+    w[seg == NAMES.index("promo_hunter"), ASPECTS.index("refund_return")] *= 3  # returns
+    a1 = _draw(rng, w)
     a2 = (a1 + rng.integers(1, len(ASPECTS), n)) % len(ASPECTS)
     two = rng.random(n) < .3
-    support = np.isin(channel, [CHANNELS.index(c) for c in ("chat", "email", "call", "ticket")])
-    complaint = (senti == 2) & (rng.random(n) < np.where(support, .8, .35))
+    complaint = (senti == 2) & (rng.random(n) < np.where(np.isin(channel, _SUPPORT), .8, .35))
 
-    opener = _choose(rng, _OPEN, lang, senti)
-    body = _phrase(rng, lang, a1, senti)
-    # Capitalise the body when it starts a sentence.
-    starts = np.array([o == "" or o[-1] in ".!" for o in opener])
+    opener = _choose(rng, OPENERS, lang, senti)
+    body = _choose(rng, PHRASES, lang, senti, a1)
+    starts = np.array([o == "" or o[-1] in ".!" for o in opener], dtype=bool)  # new sentence
     body[starts] = [b[:1].upper() + b[1:] for b in body[starts]]
-    closer = np.where(complaint, _choose(rng, _COMPLAINT, lang), _choose(rng, _CLOSE, lang, senti))
-    text = (opener + np.where(starts & (opener == ""), "", " ") + body
-            + np.where(two, _choose(rng, _CONNECT, lang) + _phrase(rng, lang, a2, senti), "")
+    second = _choose(rng, CONNECTORS, lang) + _choose(rng, PHRASES, lang, senti, a2)
+    closer = np.where(complaint, _choose(rng, COMPLAINTS, lang), _choose(rng, CLOSERS, lang, senti))
+    text = (opener + np.where(opener == "", "", " ") + body + np.where(two, second, "")
             + "." + np.where(closer == "", "", " ") + closer)
 
-    review = channel == CHANNELS.index("review")
-    survey = channel == CHANNELS.index("survey")
-    rating = np.full(n, np.nan)
-    stars = np.choose(senti, [rng.choice([4, 5], n, p=[.35, .65]), rng.choice([3, 4], n, p=[.7, .3]),
-                              rng.choice([1, 2], n, p=[.6, .4])])
-    rating[review] = stars[review]
-    nps = np.full(n, np.nan)
+    stars = np.choose(senti, [rng.choice([4, 5], n, p=[.35, .65]),
+                              rng.choice([3, 4], n, p=[.7, .3]), rng.choice([1, 2], n, p=[.6, .4])])
     score = np.choose(senti, [rng.integers(9, 11, n), rng.integers(7, 9, n), rng.integers(0, 7, n)])
-    nps[survey] = score[survey]
-    aspects = np.where(two, objects(ASPECTS)[a1] + ";" + objects(ASPECTS)[a2], objects(ASPECTS)[a1])
+    rating = np.where(channel == CHANNELS.index("review"), stars, np.nan)
+    nps = np.where(channel == CHANNELS.index("survey"), score, np.nan)
+    names = objects(ASPECTS)
+    aspects = np.where(two, names[a1] + ";" + names[a2], names[a1])
 
-    # Spam from random accounts, at random times while the account exists.
-    s_owner = rng.integers(0, len(pop), n_spam)
-    s_lo = pop.active[s_owner]
-    s_t = s_lo + (rng.random(n_spam) * (clock.cutoff - s_lo)).astype(np.int64)
-    s_kind = rng.choice(3, n_spam, p=[.5, .25, .25])
-    link = "http://bit.ly/" + _codes(rng, n_spam)
-    s_text = np.where(s_kind == 0, SPAM_PROMO, np.where(s_kind == 1, link, objects(_JUNK)[rng.integers(0, len(_JUNK), n_spam)]))
-    s_channel = rng.choice([CHANNELS.index(c) for c in ("review", "social", "chat")], n_spam)
-    s_rating = np.where(s_channel == 0, rng.choice([1.0, 5.0], n_spam), np.nan)
-
-    spam = np.r_[np.zeros(n, bool), np.ones(n_spam, bool)]
-    cust = np.r_[owner, s_owner]
-    ts = np.r_[t, s_t]
+    spam = _spam(rng, pop, clock, max(1, round(spam_share * n / (1 - spam_share)))
+                 if spam_share > 0 else 0)
+    k = len(spam["owner"])
+    is_spam = np.r_[np.zeros(n, bool), np.ones(k, bool)]
+    cust, ts = np.r_[owner, spam["owner"]], np.r_[t, spam["t"]]
     order = np.lexsort((cust, ts))
-    iid = ids("I", np.arange(1, len(ts) + 1), 7)
+    iid = ids("I", np.arange(1, n + k + 1), 7)
     table = frame({
         "interaction_id": iid,
         "customer_id": take(pop.customer_id, cust[order]),
         "timestamp": ts[order],  # formatted by the caller
-        "channel": objects(CHANNELS)[np.r_[channel, s_channel][order]],
-        "text": np.r_[text, s_text][order],
-        "rating": np.r_[rating, s_rating][order],
-        "nps": np.r_[nps, np.full(n_spam, np.nan)][order],
+        "channel": objects(CHANNELS)[np.r_[channel, spam["channel"]][order]],
+        "text": np.r_[text, spam["text"]][order],
+        "rating": np.r_[rating, spam["rating"]][order],
+        "nps": np.r_[nps, np.full(k, np.nan)][order],
     })
     truth = frame({
         "interaction_id": iid,
-        # Spam language is nominal: the promotion is Indonesian, links and junk are labelled "en".
-        "language": objects(LANGUAGES)[np.r_[lang, np.where(s_kind == 0, 0, 1)][order]],
-        "sentiment": objects(SENTIMENTS)[np.r_[senti, np.ones(n_spam, int)][order]],
-        "complaint": np.r_[complaint, np.zeros(n_spam, bool)][order],
-        "spam": spam[order],
-        "aspects": np.r_[aspects, np.full(n_spam, "", dtype=object)][order],
+        "language": objects(LANGUAGES)[np.r_[lang, spam["language"]][order]],
+        "sentiment": objects(SENTIMENTS)[np.r_[senti, np.ones(k, int)][order]],
+        "complaint": np.r_[complaint, np.zeros(k, bool)][order],
+        "spam": is_spam[order],
+        "aspects": np.r_[aspects, np.full(k, "", dtype=object)][order],
     })
-    return table, truth, np.flatnonzero(spam[order])
+    return table, truth, np.flatnonzero(is_spam[order])
 
 
-def _choose(rng, bank, lang, senti=None):
-    """One phrase per row from bank[(language, sentiment)] (or bank[language])."""
-    n = len(lang)
-    out = np.empty(n, dtype=object)
-    for li, l in enumerate(LANGUAGES):
-        for si in (range(3) if senti is not None else [None]):
-            m = (lang == li) if si is None else (lang == li) & (senti == si)
-            opts = bank[l] if si is None else bank[(l, SENTIMENTS[si])]
-            out[m] = objects(opts)[rng.integers(0, len(opts), m.sum())]
-    return out
+def _spam(rng: np.random.Generator, pop: Population, clock: Clock, k: int) -> dict:
+    """Spam posts: half one identical promotion, a quarter bare links, a quarter junk.
 
-
-def _phrase(rng, lang, aspect, senti):
-    n = len(lang)
-    out = np.empty(n, dtype=object)
-    for (l, a, s), opts in _P.items():
-        m = (lang == LANGUAGES.index(l)) & (aspect == ASPECTS.index(a)) & (senti == SENTIMENTS.index(s))
-        out[m] = objects(opts)[rng.integers(0, len(opts), m.sum())]
-    return out
-
-
-def _codes(rng, n: int) -> np.ndarray:
+    Their language label is nominal: the promotion is Indonesian, links and junk count as "en".
+    """
+    owner = rng.integers(0, len(pop), k)
+    lo = pop.active[owner]
+    kind = rng.choice(3, k, p=[.5, .25, .25])
     alphabet = np.array(list("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"))
-    chars = alphabet[rng.integers(0, len(alphabet), (n, 7))]
-    return np.array(["".join(r) for r in chars], dtype=object)
+    codes = ["".join(c) for c in alphabet[rng.integers(0, len(alphabet), (k, 7))]]
+    link = "http://bit.ly/" + objects(codes)
+    junk = objects(JUNK)[rng.integers(0, len(JUNK), k)]
+    channel = rng.choice([CHANNELS.index(c) for c in ("review", "social", "chat")], k)
+    return {
+        "owner": owner,
+        "t": lo + (rng.random(k) * (clock.cutoff - lo)).astype(np.int64),
+        "text": np.where(kind == 0, SPAM_PROMO, np.where(kind == 1, link, junk)),
+        "channel": channel,
+        "rating": np.where(channel == CHANNELS.index("review"), rng.choice([1.0, 5.0], k), np.nan),
+        "language": np.where(kind == 0, LANGUAGES.index("id"), LANGUAGES.index("en")),
+    }
+
+
+def _draw(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
+    """One categorical draw per row of a weight matrix."""
+    cum = weights.cumsum(axis=1)
+    u = rng.random(len(weights))[:, None] * cum[:, -1:]
+    return (cum < u).sum(axis=1).clip(max=weights.shape[1] - 1)
+
+
+def _choose(rng: np.random.Generator, bank: dict, lang: np.ndarray, senti=None, aspect=None):
+    """One phrase per row from the bank entry of its (language[, aspect][, sentiment])."""
+    out = np.empty(len(lang), dtype=object)
+    for key, options in bank.items():
+        parts = key if isinstance(key, tuple) else (key,)
+        m = lang == LANGUAGES.index(parts[0])
+        if aspect is not None:
+            m &= aspect == ASPECTS.index(parts[1])
+        if senti is not None:
+            m &= senti == SENTIMENTS.index(parts[-1])
+        out[m] = objects(options)[rng.integers(0, len(options), m.sum())]
+    return out

@@ -1,4 +1,4 @@
-"""Purchases, returns and their items; purchases after the cut-off are kept only as churn truth."""
+"""Purchases, returns and their items; purchases after the cut-off only count as churn truth."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kenal.sample._util import (DAY, ONLINE_HOURS, STORE_HOURS, Clock, format_ts, frame, ids,
+from kenal.sample._util import (DAY, ONLINE_HOURS, STORE_HOURS, Clock, after, format_ts, frame, ids,
                                 poisson_times, ragged_index, sample_rows, season, take,
                                 time_of_day)
 from kenal.sample.catalog import CURRENCIES, UNKNOWN_CURRENCIES, Catalog
-from kenal.sample.customers import Population
-from kenal.sample.segments import CATEGORIES
+from kenal.sample.population import Population
+from kenal.sample.segments import CATEGORIES, NAMES
 
 CURRENCY_CODES = CURRENCIES + UNKNOWN_CURRENCIES
-ONLINE_PAY = ("gopay", "ovo", "dana", "shopeepay", "virtual_account", "credit_card", "cod", "paylater")
+ONLINE_PAY = ("gopay", "ovo", "dana", "shopeepay", "virtual_account", "credit_card", "cod",
+              "paylater")
 ONLINE_PAY_W = (22, 14, 10, 12, 18, 10, 9, 5)
 STORE_PAY = ("cash", "debit_card", "qris", "credit_card")
 STORE_PAY_W = (35, 30, 25, 10)
@@ -53,55 +54,21 @@ class Ledger:
 
 def make_ledger(rng: np.random.Generator, pop: Population, catalog: Catalog, clock: Clock,
                 fx: np.ndarray) -> Ledger:
-    n = len(pop)
-    hi = np.minimum(pop.drop, clock.horizon)
-    owner, t = poisson_times(rng, pop.rate, pop.active, hi, accept=season(clock), drop=pop.drop,
-                             clock=clock)
-    future = t > clock.cutoff
-    next90 = np.bincount(owner[future], minlength=n)
-    owner, t = owner[~future], t[~future]
-    # Everybody in the customer table has bought at least once before the cut-off.
-    none = np.bincount(owner, minlength=n) == 0
-    lo, top = pop.active[none], np.minimum(pop.drop[none], clock.cutoff)
-    extra = lo + (rng.random(none.sum()) * np.maximum(top - lo, 0)).astype(np.int64)
-    owner = np.concatenate([owner, np.flatnonzero(none)])
-    t = np.concatenate([t, extra])
-    # New customers are capped at two orders before the cut-off.
-    order = np.lexsort((t, owner))
-    owner, t = owner[order], t[order]
-    _, rank = ragged_index(np.bincount(owner, minlength=n))
-    new = pop.seg[owner] == _segment("new_customer")
-    keep = ~(new & (rank >= 2))
-    owner, t = owner[keep], t[keep]
-
+    """Purchases up to the cut-off with their baskets, and returns of some of them."""
+    owner, t, next90 = _purchase_times(rng, pop, clock)
     m = len(owner)
     store = rng.random(m) >= pop.online[owner]
-    day = t // DAY
     tod = np.where(store, time_of_day(rng, m, STORE_HOURS), time_of_day(rng, m, ONLINE_HOURS))
-    t = np.clip(day * DAY + tod, pop.active[owner], clock.cutoff)
-    currency = np.where(store, 0, pop.currency[owner])
+    t = np.minimum(after(rng, t // DAY * DAY + tod, pop.active[owner]), clock.cutoff)
+    currency = np.where(store, 0, pop.currency[owner])  # foreign cards pay online only
     online_pay = rng.choice(len(ONLINE_PAY), m, p=_norm(ONLINE_PAY_W))
-    store_pay = np.array([PAYMENTS.index(p) for p in STORE_PAY])[rng.choice(len(STORE_PAY), m, p=_norm(STORE_PAY_W))]
-    pay = np.where(store, store_pay, np.where(currency > 0, ONLINE_PAY.index("credit_card"), online_pay))
+    store_pay = np.array([PAYMENTS.index(p) for p in STORE_PAY])[
+        rng.choice(len(STORE_PAY), m, p=_norm(STORE_PAY_W))]
+    pay = np.where(store, store_pay,
+                   np.where(currency > 0, PAYMENTS.index("credit_card"), online_pay))
     discount = np.where(rng.random(m) < pop.discount[owner], rng.integers(2, 11, m) * .05, 0.0)
 
-    # Item lines: category from the customer's mix, price quantile around the customer's tier.
-    n_lines = 1 + rng.poisson(np.maximum(pop.lines[owner] - 1, 0))
-    line_txn, _ = ragged_index(n_lines)
-    who = owner[line_txn]
-    cat = sample_rows(rng, pop.cat_prob, who)
-    tier = np.where(cat == _ELECTRONICS, pop.gadget[who], pop.tier[who])
-    product = catalog.product(cat, tier + rng.normal(0, .12, len(who)))
-    qty = 1 + rng.poisson(np.where(cat == _GROCERIES, .9, .08))
-    # A basket lists a product once: merge repeated draws of the same product.
-    # Lines are already grouped by transaction, so a stable sort of the key is nearly free.
-    key = line_txn * len(catalog.price) + product
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    new = np.r_[True, key[1:] != key[:-1]]
-    group = np.cumsum(new) - 1
-    qty = np.bincount(group, weights=qty[order]).astype(np.int64)
-    line_txn, product = line_txn[order][new], product[order][new]
+    line_txn, product, qty = _baskets(rng, pop, catalog, owner)
     unit = catalog.price[product] * (1 - discount[line_txn])
     unit = np.where(discount[line_txn] > 0, np.maximum(np.round(unit / 100) * 100, 100), unit)
     cur = currency[line_txn]
@@ -112,15 +79,14 @@ def make_ledger(rng: np.random.Generator, pop: Population, catalog: Catalog, clo
     # Returns: one line of a purchase comes back 1-21 days later (never after the cut-off).
     ret = np.flatnonzero(rng.random(m) < pop.returns[owner])
     rt = t[ret] + (rng.uniform(1, 21, len(ret)) * DAY).astype(np.int64)
-    ok = rt <= clock.cutoff
-    ret, rt = ret[ok], rt[ok]
+    ret, rt = ret[rt <= clock.cutoff], rt[rt <= clock.cutoff]
+    k = len(ret)
     line_start = np.searchsorted(line_txn, np.arange(m))
     counts = np.diff(np.append(line_start, len(line_txn)))
-    rline = line_start[ret] + (rng.random(len(ret)) * counts[ret]).astype(np.int64)
-    r_store = store[ret] | (rng.random(len(ret)) < .15)
-    k = len(ret)
+    rline = line_start[ret] + (rng.random(k) * counts[ret]).astype(np.int64)
+    r_store = store[ret] | (rng.random(k) < .15)
 
-    cust = np.concatenate([owner, owner[ret]])
+    # Purchases then returns, put in time order; items follow their transaction's new row.
     ts = np.concatenate([t, rt])
     kind = np.concatenate([np.zeros(m, np.int8), np.ones(k, np.int8)])
     order = np.lexsort((kind, ts))
@@ -129,7 +95,7 @@ def make_ledger(rng: np.random.Generator, pop: Population, catalog: Catalog, clo
     item_txn = np.concatenate([rank[line_txn], rank[m + np.arange(k)]])
     iorder = np.argsort(item_txn, kind="stable")
     return Ledger(
-        cust=cust[order], ts=ts[order], kind=kind[order],
+        cust=np.concatenate([owner, owner[ret]])[order], ts=ts[order], kind=kind[order],
         channel=np.concatenate([store, r_store]).astype(np.int8)[order],
         currency=np.concatenate([currency, currency[ret]])[order],
         amount=np.concatenate([amount, np.round(qty[rline] * unit[rline], 2)])[order],
@@ -143,7 +109,53 @@ def make_ledger(rng: np.random.Generator, pop: Population, catalog: Catalog, clo
     )
 
 
-def ledger_frames(ledger: Ledger, pop: Population, catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _purchase_times(rng: np.random.Generator, pop: Population, clock: Clock):
+    """(customer, time) of each purchase up to the cut-off, and purchases in the next 90 days."""
+    n = len(pop)
+    owner, t = poisson_times(rng, pop.rate, pop.active, np.minimum(pop.drop, clock.horizon),
+                             accept=season(clock), drop=pop.drop, clock=clock)
+    future = t > clock.cutoff
+    next90 = np.bincount(owner[future], minlength=n)
+    owner, t = owner[~future], t[~future]
+    # Everybody in the customer table has bought at least once before the cut-off.
+    none = np.bincount(owner, minlength=n) == 0
+    lo, top = pop.active[none], np.minimum(pop.drop[none], clock.cutoff)
+    extra = lo + (rng.random(none.sum()) * np.maximum(top - lo, 0)).astype(np.int64)
+    owner = np.concatenate([owner, np.flatnonzero(none)])
+    t = np.concatenate([t, extra])
+    order = np.lexsort((t, owner))
+    owner, t = owner[order], t[order]
+    # New customers are capped at two orders before the cut-off.
+    _, rank = ragged_index(np.bincount(owner, minlength=n))
+    keep = ~((pop.seg[owner] == NAMES.index("new_customer")) & (rank >= 2))
+    return owner[keep], t[keep], next90
+
+
+def _baskets(rng: np.random.Generator, pop: Population, catalog: Catalog, owner: np.ndarray):
+    """Item lines (purchase row, product, quantity), grouped by purchase.
+
+    Categories follow the customer's mix; prices sit around the customer's tier within each
+    category (electronics around its own tier, so most people buy accessories there).
+    """
+    n_lines = 1 + rng.poisson(np.maximum(pop.lines[owner] - 1, 0))
+    line_txn, _ = ragged_index(n_lines)
+    who = owner[line_txn]
+    cat = sample_rows(rng, pop.cat_prob, who)
+    tier = np.where(cat == _ELECTRONICS, pop.gadget[who], pop.tier[who])
+    product = catalog.product(cat, tier + rng.normal(0, .12, len(who)))
+    qty = 1 + rng.poisson(np.where(cat == _GROCERIES, .9, .08))
+    # A basket lists a product once: merge repeated draws.  Lines are already grouped by
+    # purchase, so the stable sort of the key only reorders within a basket and is cheap.
+    key = line_txn * len(catalog.price) + product
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.r_[True, key[1:] != key[:-1]]
+    qty = np.bincount(np.cumsum(first) - 1, weights=qty[order]).astype(np.int64)
+    return line_txn[order][first], product[order][first], qty
+
+
+def ledger_frames(ledger: Ledger, pop: Population,
+                  catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The transactions and transaction_items tables (ids T00000001... in time order)."""
     tid = ids("T", np.arange(1, len(ledger.ts) + 1), 8)
     txns = frame({
@@ -169,8 +181,3 @@ def ledger_frames(ledger: Ledger, pop: Population, catalog: Catalog) -> tuple[pd
 def _norm(w) -> np.ndarray:
     w = np.asarray(w, float)
     return w / w.sum()
-
-
-def _segment(name: str) -> int:
-    from kenal.sample.segments import NAMES
-    return NAMES.index(name)

@@ -1,0 +1,110 @@
+"""The planted population: each customer's segment and the hidden parameters of its behaviour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from kenal.sample._util import DAY, HOUR, Clock, ids
+from kenal.sample.customers import CITIES, REGIONS
+from kenal.sample.segments import CATEGORIES, NAMES, SEGMENTS
+
+NEVER = np.int64(2**62)  # drop-out time of customers who never stop buying
+
+
+@dataclass
+class Population:
+    """Hidden per-customer parameters that drive every behavioural table."""
+
+    seg: np.ndarray        # segment code (index into SEGMENTS)
+    created: np.ndarray    # account creation time
+    drop: np.ndarray       # time the customer stops (NEVER if not)
+    active: np.ndarray     # first time activity can happen (history start or creation + 1 h)
+    rate: np.ndarray       # purchases per day
+    lines: np.ndarray      # mean products per basket
+    tier: np.ndarray       # mean price quantile
+    gadget: np.ndarray     # mean price quantile of electronics
+    online: np.ndarray     # chance a purchase is online
+    cat_prob: np.ndarray   # (n, categories) category mix
+    browse: np.ndarray     # browsing sessions per day
+    views: np.ndarray      # product views per browsing session
+    promo: np.ndarray      # /promo visits per session
+    abandon: np.ndarray    # chance a browsing session adds to cart
+    returns: np.ndarray    # chance a purchase is returned
+    discount: np.ndarray   # chance a purchase is at a promo price
+    texts: np.ndarray      # interactions per day
+    currency: np.ndarray   # 0 IDR; 1 USD / 2 SGD for customers paying online with a foreign card
+    app: np.ndarray        # prefers the mobile app
+    city: np.ndarray       # index into CITIES
+    region: np.ndarray     # index into REGIONS
+    customer_id: pa.Array
+
+    def __len__(self) -> int:
+        return len(self.seg)
+
+
+def _lognormal(rng, median, sigma, n):
+    return np.exp(np.log(median) + sigma * rng.standard_normal(n))
+
+
+def make_population(rng: np.random.Generator, n: int, clock: Clock) -> Population:
+    """Segments in exact proportions (shuffled) and each customer's own draw of its profile."""
+    shares = np.array([p.share for p in SEGMENTS])
+    counts = np.floor(shares / shares.sum() * n).astype(int)
+    counts[np.argmax(shares)] += n - counts.sum()
+    seg = rng.permutation(np.repeat(np.arange(len(SEGMENTS)), counts))
+    f = {k: np.zeros(n) for k in ("tenure", "rate", "lines", "tier", "gadget", "online", "browse",
+                                  "views", "promo", "abandon", "returns", "discount", "texts",
+                                  "churn", "app")}
+    cat_prob = np.zeros((n, len(CATEGORIES)))
+    for s, p in enumerate(SEGMENTS):
+        m = seg == s
+        k = int(m.sum())
+        med, sig, lo, hi = p.tenure
+        f["tenure"][m] = np.clip(_lognormal(rng, med, sig, k), lo, hi)
+        f["rate"][m] = _lognormal(rng, p.rate30[0], p.rate30[1], k) / 30
+        f["lines"][m] = p.lines * _lognormal(rng, 1, .2, k)
+        f["tier"][m] = np.clip(rng.normal(p.tier[0], p.tier[1], k), .02, .98)
+        f["gadget"][m] = np.clip(p.gadget_tier + f["tier"][m] - p.tier[0], .02, .98)
+        f["online"][m] = rng.beta(*p.online, k)
+        w = np.array([p.cats.get(c, .3) for c in CATEGORIES])
+        cat_prob[m] = rng.dirichlet(p.concentration * len(w) * w / w.sum(), k)
+        f["browse"][m] = _lognormal(rng, p.browse30[0], p.browse30[1], k) / 30
+        f["views"][m] = p.views * _lognormal(rng, 1, .25, k)
+        f["promo"][m] = p.promo * _lognormal(rng, 1, .3, k)
+        f["abandon"][m] = p.abandon
+        f["returns"][m] = rng.beta(*p.returns, k)
+        f["discount"][m] = p.discount
+        f["texts"][m] = p.texts_year / 365 * _lognormal(rng, 1, .5, k)
+        f["churn"][m] = p.churn
+        f["app"][m] = p.app
+    lapsed = seg == NAMES.index("lapsed")
+    # Lapsed customers stopped 6-18 months ago (so earlier snapshots see churn too); the others
+    # churn, at their segment's rate, in the months around the cut-off.
+    drop = np.full(n, NEVER)
+    gone = (rng.random(n) < f["churn"]) & ~lapsed
+    drop[gone] = clock.cutoff + (rng.uniform(-75, 90, gone.sum()) * DAY).astype(np.int64)
+    drop[lapsed] = clock.cutoff - (rng.uniform(185, 540, lapsed.sum()) * DAY).astype(np.int64)
+    tenure = f["tenure"] * DAY
+    tenure[lapsed] = np.maximum(tenure[lapsed], clock.cutoff - drop[lapsed] + 90 * DAY)
+    created = clock.cutoff - tenure.astype(np.int64) - rng.integers(0, DAY, n)
+    # Nobody leaves within three weeks of joining (a one-off buyer still buys once).
+    drop[gone] = np.maximum(drop[gone], created[gone] + 21 * DAY)
+    active = np.maximum(created, clock.start) + HOUR
+    foreign = rng.random(n) < .04
+    region_of_city = np.array([REGIONS.index(r) for _, r, _ in CITIES])
+    w = np.array([c[2] for c in CITIES], float)
+    city = rng.choice(len(CITIES), n, p=w / w.sum())
+    return Population(
+        seg=seg, created=created, drop=drop, active=active, rate=f["rate"], lines=f["lines"],
+        tier=f["tier"], gadget=f["gadget"], online=f["online"], cat_prob=cat_prob,
+        browse=f["browse"], views=f["views"], promo=f["promo"], abandon=f["abandon"],
+        returns=f["returns"], discount=f["discount"], texts=f["texts"],
+        currency=np.where(foreign, rng.choice([1, 2], n, p=[.6, .4]), 0),
+        app=rng.random(n) < f["app"], city=city, region=region_of_city[city],
+        customer_id=ids("C", np.arange(1, n + 1), 7),
+    )
+
+
