@@ -74,7 +74,7 @@ def _run_flow(workspace: Path, settings, input_dir: Path | None, as_of: datetime
                      progress=lambda stage: status.update(f"{stage}..."))
     if result.ingest:
         _print_ingest(result.ingest)
-    report = write_report(workspace, result, settings.base_currency)
+    report = write_report(workspace, result, settings)
     _print_segments(result)
     console.print(f"Report: {report}   Health: {workspace / 'health.json'}")
     return result

@@ -38,13 +38,16 @@ def _missing(store: Store, name: str, n_rows: int) -> list[Check]:
         if count == 0:
             continue
         share = count / n_rows
-        heavy = share > MISSING_WARNING
+        # A customer attribute missing for many customers changes what models can rely on; in
+        # event-like tables most optional columns are empty by nature (page_path on track calls).
+        heavy = name == "customers" and share > MISSING_WARNING
         checks.append(Check(
             id="missing_values", table=name, column=col, severity=WARNING if heavy else INFO,
             count=count, share=share,
             message=f"{col} is missing in {count:,} of {n_rows:,} rows ({share:.1%})",
-            action=("kenal does not impute it; prefer segments and scores built on other signals "
-                    "(spending pattern, activity)" if heavy else "left missing; features treat it as unknown"),
+            action=("more than 10% of customers lack it: kenal does not impute it; prefer segments and "
+                    "scores built on other signals (spending pattern, activity)" if heavy
+                    else "left missing; features treat it as unknown"),
             examples=_examples(t, t[col].isnull(), [spec.key[0], "_source_row"])))
     return checks
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from kenal.config import Settings
 from kenal.pipeline import RunResult
 
 REPORT_FILE = "report.html"
@@ -35,14 +36,15 @@ def fmt(value: float, feature: str = "") -> str:
     return f"{value:,.1f}" if value != int(value) else f"{int(value):,}"
 
 
-def render(result: RunResult, base_currency: str) -> str:
+def render(result: RunResult, settings: Settings) -> str:
     env = Environment(loader=PackageLoader("kenal.report", "templates"), autoescape=select_autoescape())
     env.filters["label"] = label
     env.filters["fmt"] = fmt
-    return env.get_template("report.html").render(r=result, currency=base_currency)
+    env.filters["local"] = lambda moment: settings.local(moment).strftime("%Y-%m-%d %H:%M %Z")
+    return env.get_template("report.html").render(r=result, currency=settings.base_currency)
 
 
-def write_report(workspace: Path, result: RunResult, base_currency: str) -> Path:
+def write_report(workspace: Path, result: RunResult, settings: Settings) -> Path:
     path = Path(workspace) / REPORT_FILE
-    path.write_text(render(result, base_currency), encoding="utf-8")
+    path.write_text(render(result, settings), encoding="utf-8")
     return path

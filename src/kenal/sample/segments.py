@@ -38,13 +38,13 @@ class Profile:
 
 
 SEGMENTS: tuple[Profile, ...] = (
-    Profile("loyal_high_spender", share=.10, tenure=(1100, .35, 400, 2600), rate30=(.75, .3),
-            lines=3.0, tier=(.82, .06), gadget_tier=0.55, online=(10, 5),
+    Profile("loyal_high_spender", share=.10, tenure=(1100, .35, 400, 2600), rate30=(1.0, .3),
+            lines=4.0, tier=(.82, .06), gadget_tier=0.55, online=(10, 5),
             cats={"fashion": 3, "beauty": 2.5, "home": 2, "electronics": 1.2, "groceries": .8,
                   "sports": 1, "toys": .7, "books": .7}, concentration=6,
             browse30=(.15, .4), views=2.0, promo=.10, abandon=.25, returns=(2, 45), churn=.05,
             discount=.10, texts_year=.8, app=0.55),
-    Profile("online_grocery_regular", share=.20, tenure=(600, .45, 150, 1800), rate30=(1.15, .3),
+    Profile("online_grocery_regular", share=.20, tenure=(600, .45, 150, 1800), rate30=(1.8, .3),
             lines=3.5, tier=(.40, .08), gadget_tier=0.2, online=(40, 1.5),
             cats={"groceries": 14, "beauty": 1, "home": 1, "electronics": .1, "fashion": .3,
                   "toys": .3, "books": .2, "sports": .1}, concentration=3,
@@ -78,7 +78,7 @@ SEGMENTS: tuple[Profile, ...] = (
             lines=1.5, tier=(.35, .10), gadget_tier=0.2, online=(15, 2),
             cats={"fashion": 3, "beauty": 2, "home": 2, "electronics": .25, "sports": 1,
                   "toys": 1, "groceries": .3, "books": .6}, concentration=5,
-            browse30=(.6, .35), views=6.0, promo=.20, abandon=.55, returns=(1, 50), churn=.25,
+            browse30=(1.0, .35), views=6.0, promo=.20, abandon=.55, returns=(1, 50), churn=.25,
             discount=.10, texts_year=.3, app=0.6),
     Profile("big_ticket_electronics", share=.06, tenure=(800, .40, 200, 2600), rate30=(.15, .3),
             lines=1.3, tier=(.85, .05), gadget_tier=0.85, online=(6, 4),
