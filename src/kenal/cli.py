@@ -19,7 +19,7 @@ app = typer.Typer(help="kenal: know your customers. Data health, segments and sc
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 export_app = typer.Typer(help="Export results to files other tools read.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
-console = Console()
+console = Console(soft_wrap=True)  # a long path must stay one line, whatever the width
 err = Console(stderr=True)
 
 Workspace = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder (created if missing).")]
