@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import ibis
@@ -79,50 +83,45 @@ def segment(store: Store, snapshot: Snapshot, features: pd.DataFrame, settings: 
     return model, profiles
 
 
-def run(workspace: Path, settings: Settings, input_dir: Path | None = None, as_of: datetime | None = None,
-        progress=None) -> RunResult:
-    """Run the whole flow on a workspace; ``progress(stage)`` is called as each stage starts."""
-    import time
+@contextmanager
+def _timed(name: str, timings: dict[str, float], progress: Callable[[str], None]) -> Iterator[None]:
+    progress(name)
+    start = time.perf_counter()
+    yield
+    timings[name] = time.perf_counter() - start
 
-    step = progress or (lambda stage: None)
+
+def run(workspace: Path, settings: Settings, input_dir: Path | None = None, as_of: datetime | None = None,
+        progress: Callable[[str], None] | None = None) -> RunResult:
+    """Run the whole flow on a workspace; ``progress(stage)`` is called as each stage starts."""
     timings: dict[str, float] = {}
+    stage = partial(_timed, timings=timings, progress=progress or (lambda name: None))
     store = Store.open(workspace, settings)
     try:
-        t0 = time.perf_counter()
         ingest_report = None
         if input_dir is not None:
-            step("ingest")
-            ingest_report = ingest(store, input_dir)
-        timings["ingest"] = time.perf_counter() - t0
-
-        step("health")
-        t0 = time.perf_counter()
-        health = health_summary(store)
-        write_health(workspace, health)
-        timings["health"] = time.perf_counter() - t0
-
+            with stage("ingest"):
+                ingest_report = ingest(store, input_dir)
+        with stage("health"):
+            health = health_summary(store)
+            write_health(workspace, health)
         if not store.has("customers"):
             raise WorkspaceError(f"the workspace {workspace} has no customers; run 'kenal ingest --input DIR' "
                                  "or 'kenal run --input DIR' first")
         as_of = as_of or default_as_of(store)
         snapshot = new_snapshot(store, as_of, settings)
 
-        step("features")
-        t0 = time.perf_counter()
-        expr = build_features(store, as_of).mutate(snapshot_id=ibis.literal(snapshot.snapshot_id))
-        replace_rows(store, FEATURES, snapshot.snapshot_id, expr)
-        features = store.table(FEATURES).filter(lambda t: t.snapshot_id == snapshot.snapshot_id)
-        features = features.drop("snapshot_id").order_by("customer_id").execute()
-        timings["features"] = time.perf_counter() - t0
+        with stage("features"):
+            expr = build_features(store, as_of).mutate(snapshot_id=ibis.literal(snapshot.snapshot_id))
+            replace_rows(store, FEATURES, snapshot.snapshot_id, expr)
+            features = store.table(FEATURES).filter(lambda t: t.snapshot_id == snapshot.snapshot_id)
+            features = features.drop("snapshot_id").order_by("customer_id").execute()
         if features.empty:
             raise ConsentError("no customer may be profiled: none has a granted 'profiling' consent at "
-                               f"{settings.local(as_of):%Y-%m-%d}. Ingest consents.csv, or set consent_default = \"grant\" "
-                               "in kenal.toml if consent is collected elsewhere")
-
-        step("segmentation")
-        t0 = time.perf_counter()
-        model, profiles = segment(store, snapshot, features, settings)
-        timings["segmentation"] = time.perf_counter() - t0
+                               f"{settings.local(as_of):%Y-%m-%d}. Ingest consents.csv, or set consent_default = "
+                               "\"grant\" in kenal.toml if consent is collected elsewhere")
+        with stage("segmentation"):
+            model, profiles = segment(store, snapshot, features, settings)
         return RunResult(snapshot, health, ingest_report, len(features), profiles, model.criteria_,
                          model.choice_reason_, timings)
     finally:
