@@ -27,7 +27,8 @@ class Store:
         workspace = Path(workspace)
         workspace.mkdir(parents=True, exist_ok=True)
         con = ibis.duckdb.connect(str(workspace / DUCKDB_FILE))
-        # Naive timestamps in the input mean the workspace's zone.
+        # Naive timestamps in the input mean the workspace's zone, and date parts (day of week)
+        # of stored instants are read on the workspace's clock.
         con.raw_sql(f"SET TimeZone = '{settings.timezone}'")
         con.raw_sql("SET enable_progress_bar = false")  # kenal shows its own progress
         return cls(con, settings)

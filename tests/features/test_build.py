@@ -121,3 +121,17 @@ def test_rates_are_smoothed_toward_the_population_rate(granting_store, tmp_path)
     f = build_features(granting_store, AS_OF).execute().set_index("customer_id")
     # (online + 2 x 0.5) / (orders + 2)
     assert f.online_share.to_dict() == pytest.approx({"A": 2 / 3, "B": 10 / 11, "C": 1 / 12})
+
+
+def test_weekend_is_judged_on_the_workspace_clock(granting_store, tmp_path):
+    d = tmp_path / "weekend"
+    write_csv(d, "customers", ["customer_id", "created_at"], [["A", "2025-01-01"]])
+    write_csv(d, "transactions", ["transaction_id", "customer_id", "timestamp", "amount", "currency"], [
+        ["T1", "A", "2026-01-04T20:00:00+07:00", "1", "IDR"],  # Sunday evening in Jakarta (13:00 UTC)
+        ["T2", "A", "2026-01-05T01:00:00+07:00", "1", "IDR"],  # Monday 01:00 in Jakarta, Sunday in UTC
+        ["T3", "A", "2026-01-03T06:00:00+07:00", "1", "IDR"],  # Saturday morning in Jakarta, Friday in UTC
+    ])
+    ingest(granting_store, d)
+    f = build_features(granting_store, AS_OF).execute().set_index("customer_id")
+    # 2 weekend orders of 3, smoothed toward the population (A alone): (2 + 2 * 2/3) / (3 + 2)
+    assert f.loc["A", "weekend_share"] == pytest.approx((2 + 2 * 2 / 3) / 5)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import ibis
 import ibis.expr.types as ir
@@ -37,11 +36,10 @@ def category_column(category: str) -> str:
     return "share_" + (re.sub(r"[^0-9a-z]+", "_", category.lower()).strip("_") or "blank")
 
 
-def _local_day_of_week(ts: ir.TimestampValue, timezone: str, as_of: datetime) -> ir.IntegerValue:
-    # A fixed offset (the zone's at as_of) keeps this portable across engines; exact for zones
-    # without daylight saving time, such as Indonesia's.
-    offset = ZoneInfo(timezone).utcoffset(as_of.replace(tzinfo=None))
-    return (ts + ibis.interval(seconds=int(offset.total_seconds()))).day_of_week.index()
+def _local_day_of_week(ts: ir.TimestampValue) -> ir.IntegerValue:
+    """Monday = 0.  Date parts of zoned timestamps are taken on the store's session clock, which
+    :meth:`Store.open` sets to the workspace's time zone."""
+    return ts.day_of_week.index()
 
 
 def purchase_features(store: Store, as_of: datetime) -> ir.Table:
@@ -49,7 +47,7 @@ def purchase_features(store: Store, as_of: datetime) -> ir.Table:
     t = t.filter(t.timestamp <= as_of)
     purchase, ret = t.kind == "purchase", t.kind == "return"
     recent = t.timestamp > (ibis.literal(as_of) - ibis.interval(days=90))
-    weekend = _local_day_of_week(t.timestamp, store.settings.timezone, as_of) >= 5
+    weekend = _local_day_of_week(t.timestamp) >= 5
     agg = t.group_by("customer_id").aggregate(
         frequency=purchase.sum(),
         monetary=t.amount_base.sum(where=purchase).coalesce(0.0),
