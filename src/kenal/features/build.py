@@ -90,12 +90,14 @@ def category_features(store: Store, as_of: datetime) -> ir.Table | None:
 def identity_map(events: ir.Table) -> ir.Table:
     """anonymous_id -> customer_id from any event that carries both (identify calls above all).
 
-    An anonymous id linked to several customers (a shared device) is linked to the first one.
+    An anonymous id linked to several customers (a shared device) goes to the one it was linked
+    to first; at the same instant, to the smallest customer id.  Aggregates, not a window: a
+    window would sort every linked event.
     """
     linked = events.filter(events.anonymous_id.notnull() & events.customer_id.notnull())
-    w = ibis.window(group_by="anonymous_id", order_by=["timestamp", "message_id"])
-    linked = linked.mutate(_rank=ibis.row_number().over(w)).filter(lambda t: t._rank == 0)
-    return linked.select("anonymous_id", linked_customer_id="customer_id")
+    first = linked.group_by("anonymous_id").aggregate(_first_at=linked.timestamp.min())
+    at_first = linked.join(first, [linked.anonymous_id == first.anonymous_id, linked.timestamp == first._first_at])
+    return at_first.group_by("anonymous_id").aggregate(linked_customer_id=at_first.customer_id.min())
 
 
 def web_features(store: Store, as_of: datetime) -> ir.Table | None:
@@ -104,9 +106,10 @@ def web_features(store: Store, as_of: datetime) -> ir.Table | None:
     e = store.table("events")
     e = e.filter(e.timestamp <= as_of)
     ids = identity_map(e)
-    e = e.left_join(ids, "anonymous_id").select(e, ids.linked_customer_id)
-    e = e.mutate(customer_id=e.customer_id.coalesce(e.linked_customer_id))
-    e = e.filter(e.customer_id.notnull())  # never-linked anonymous traffic (and bots) stays out
+    # Only anonymous events need the link; never-linked anonymous traffic (and bots) stays out.
+    anonymous = e.filter(e.customer_id.isnull())
+    anonymous = anonymous.join(ids, "anonymous_id").mutate(customer_id=ids.linked_customer_id)
+    e = e.filter(e.customer_id.notnull()).union(anonymous.select(*e.columns))
     path = e.page_path.lower()
     session = e.session_id.coalesce(e.message_id)
     per_session = e.group_by(["customer_id", session.name("session")]).aggregate(
