@@ -46,11 +46,12 @@ def _as_of(value: str | None) -> datetime | None:
 
 def _print_ingest(report) -> None:
     table = Table(title="Ingest", title_justify="left")
-    for col in ("table", "file", "read", "loaded", "duplicates", "quarantined", "reasons"):
-        table.add_column(col, justify="right" if col in ("read", "loaded", "duplicates", "quarantined") else "left")
+    for col in ("table", "read", "loaded", "duplicates", "quarantined", "reasons"):
+        table.add_column(col, justify="right" if col in ("read", "loaded", "duplicates", "quarantined") else "left",
+                         no_wrap=col != "reasons")
     for c in report.tables.values():
         reasons = ", ".join(f"{k} {v:,}" for k, v in sorted(c.reasons.items()))
-        table.add_row(c.table, c.file, f"{c.read:,}", f"{c.loaded:,}", f"{c.duplicates:,}", f"{c.quarantined:,}", reasons)
+        table.add_row(c.table, f"{c.read:,}", f"{c.loaded:,}", f"{c.duplicates:,}", f"{c.quarantined:,}", reasons)
     console.print(table)
 
 
