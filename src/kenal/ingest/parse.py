@@ -84,6 +84,8 @@ def category(value: ir.Value) -> ir.StringValue:
     return value.cast("string").lower()
 
 
+IBIS_TYPES = {FLOAT: "float64", INT: "int64", TIMESTAMP: TIMESTAMP_TYPE, DATE: "date", BOOL: "boolean",
+              STRING: "string"}
 PARSERS = {FLOAT: number, INT: integer, TIMESTAMP: timestamp, DATE: date, BOOL: boolean,
            STRING: lambda value: value.cast("string")}
 REASONS = {FLOAT: "bad_number", INT: "bad_integer", TIMESTAMP: "bad_timestamp", DATE: "bad_date",

@@ -94,19 +94,19 @@ def _normalised(t: ibis.Table) -> ibis.Table:
 
 def _read_raw(con: ibis.BaseBackend, source: Source) -> ibis.Table:
     """Read the file into a temporary table, so every reader error surfaces here, not later."""
-    if source.format == "parquet":
-        t = con.read_parquet(str(source.path))
+    def materialise(t: ibis.Table) -> ibis.Table:
         return con.create_table(RAW, _normalised(t), temp=True, overwrite=True)
+
+    if source.format == "parquet":
+        return materialise(con.read_parquet(str(source.path)))
     sniff_csv(source)
     options = dict(all_varchar=True, delim=source.delimiter, header=True, quote='"', escape='"',
                    strict_mode=False, null_padding=True)
     try:
-        t = con.read_csv(str(source.path), **options)
-        return con.create_table(RAW, _normalised(t), temp=True, overwrite=True)
+        return materialise(con.read_csv(str(source.path), **options))
     except Exception:
         # DuckDB's parallel scanner cannot pad short rows around quoted line breaks; the serial one can.
-        t = con.read_csv(str(source.path), parallel=False, **options)
-        return con.create_table(RAW, _normalised(t), temp=True, overwrite=True)
+        return materialise(con.read_csv(str(source.path), parallel=False, **options))
 
 
 def read(con: ibis.BaseBackend, source: Source) -> ibis.Table:

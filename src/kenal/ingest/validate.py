@@ -80,9 +80,7 @@ def stage(source: Source, raw: ir.Table) -> ir.Table:
             if c.default is not None:
                 value = value.coalesce(ibis.literal(c.default))
         else:
-            dtype = {"float": "float64", "int": "int64", "timestamp": parse.TIMESTAMP_TYPE,
-                     "date": "date", "bool": "boolean"}.get(c.type, "string")
-            value = ibis.literal(c.default, type="string") if c.default else ibis.null(dtype)
+            value = ibis.literal(c.default, type="string") if c.default else ibis.null(parse.IBIS_TYPES[c.type])
         columns[c.name] = value.name(c.name)
 
     extra = [c for c in raw.columns if c not in spec.column_names and c != "_source_row"]
