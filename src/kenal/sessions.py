@@ -1,0 +1,92 @@
+"""What the events table means: sessions, who an anonymous visitor was, which sessions are bots.
+
+Health reports these and features use them, so both read the same definitions.
+
+A session is a bot when any of these holds (the first that holds is its reason):
+
+- ``bot_user_agent``: its user agent names a crawler, an HTTP library or a headless browser;
+- ``thousands_of_hits``: it has at least ``MAX_HUMAN_HITS`` events;
+- ``inhumanly_fast``: at least ``FAST_MIN_HITS`` events at more than one per second on average;
+- ``machine_regular``: at least ``REGULAR_MIN_HITS`` events whose gaps vary by less than
+  ``REGULAR_MAX_CV`` of their mean (people pause; schedulers do not).
+
+Everything is an Ibis expression, so features can exclude the same sessions health reports.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+# Crawlers, HTTP libraries and automation tools.  "[a-z]bot/" catches Googlebot/2.1 and bingbot/2.0
+# without catching phone models such as "CUBOT X30".
+BOT_AGENT = (r"(?i)([a-z]bot/|\bbot\b|crawl|spider|slurp|scrapy|python-requests|python-urllib|aiohttp|"
+             r"httpx|curl/|wget/|go-http-client|okhttp|java/|apache-httpclient|libwww|node-fetch|axios/|"
+             r"headlesschrome|phantomjs|selenium|puppeteer|playwright|facebookexternalhit|bytespider)")
+MAX_HUMAN_HITS = 1000
+FAST_MIN_HITS = 50
+REGULAR_MIN_HITS = 30
+REGULAR_MAX_CV = 0.1
+
+REASONS = {
+    "bot_user_agent": "user agent of a crawler, HTTP library or headless browser",
+    "thousands_of_hits": f"{MAX_HUMAN_HITS:,} or more events in one session",
+    "inhumanly_fast": "more than one event per second on average",
+    "machine_regular": "events at a machine-regular interval",
+}
+
+
+def session_key(events: ir.Table) -> ir.StringValue:
+    """The session an event belongs to; an event without a session id is a session of its own."""
+    return events.session_id.coalesce(events.message_id)
+
+
+def identity_map(events: ir.Table) -> ir.Table:
+    """anonymous_id -> customer_id from any event that carries both (identify calls above all).
+
+    An anonymous id linked to several customers (a shared device) goes to the one it was linked
+    to first; at the same instant, to the smallest customer id.  Aggregates, not a window: a
+    window would sort every linked event.
+    """
+    linked = events.filter(events.anonymous_id.notnull() & events.customer_id.notnull())
+    first = linked.group_by("anonymous_id").aggregate(_first_at=linked.timestamp.min())
+    at_first = linked.join(first, [linked.anonymous_id == first.anonymous_id, linked.timestamp == first._first_at])
+    return at_first.group_by("anonymous_id").aggregate(linked_customer_id=at_first.customer_id.min())
+
+
+def bot_sessions(events: ir.Table) -> ir.Table:
+    """One row per bot session: ``session``, ``reason``, ``hits``."""
+    e = events.mutate(session=session_key(events))
+    # The pattern is matched once per distinct agent, not once per event.
+    agents = e.select("user_agent").distinct()
+    agents = agents.filter(agents.user_agent.re_search(BOT_AGENT))
+    by_agent = e.semi_join(agents, "user_agent").select("session").distinct().mutate(bot_agent=True)
+    s = e.group_by("session").aggregate(
+        hits=e.count(),
+        span=e.timestamp.max().epoch_seconds() - e.timestamp.min().epoch_seconds(),
+    )
+    s = s.left_join(by_agent, "session").select(*s.columns, bot_agent=by_agent.bot_agent.coalesce(False))
+    # Gaps between consecutive events only for sessions long enough to judge regularity: a window
+    # over every event would sort the whole table.
+    long = e.semi_join(s.filter(s.hits >= REGULAR_MIN_HITS), "session")
+    ts = long.timestamp.epoch_seconds()
+    gaps = long.mutate(gap=ts - ts.lag().over(group_by="session", order_by=["timestamp", "message_id"]))
+    regular = gaps.group_by("session").aggregate(gap_mean=gaps.gap.mean(), gap_std=gaps.gap.std())
+    s = s.left_join(regular, "session").select(*s.columns, "gap_mean", "gap_std")
+    reason = ibis.cases(
+        (s.bot_agent, "bot_user_agent"),
+        (s.hits >= MAX_HUMAN_HITS, "thousands_of_hits"),
+        ((s.hits >= FAST_MIN_HITS) & (s.span < s.hits), "inhumanly_fast"),
+        ((s.hits >= REGULAR_MIN_HITS) & (s.gap_mean > 0) & (s.gap_std < REGULAR_MAX_CV * s.gap_mean),
+         "machine_regular"),
+        else_=ibis.null("string"),
+    )
+    s = s.mutate(reason=reason)
+    return s.filter(s.reason.notnull()).select("session", "reason", "hits")
+
+
+def without_bots(events: ir.Table) -> ir.Table:
+    """The events of people: every event of a bot session removed."""
+    bots = bot_sessions(events)
+    keyed = events.mutate(_session=session_key(events))
+    return keyed.anti_join(bots, keyed._session == bots.session).drop("_session")
