@@ -224,6 +224,23 @@ def test_short_rows_and_quoted_line_breaks_are_read(store, tmp_path):
     assert quarantine(store)[["source_row", "reason", "column"]].values.tolist() == [[2, "missing_value", "amount"]]
 
 
+def test_hash_signs_in_text_are_data_not_comments(store, tmp_path):
+    # On a ragged file DuckDB's sniffer takes "#" for a comment mark: the row starting with a hashtag
+    # vanished and "bagus #mantap" was cut to "bagus ".
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "interactions.csv").write_text(
+        "interaction_id,customer_id,timestamp,channel,text\n"
+        "I1,C1,2026-01-01,review,bagus #mantap, sekali\n"
+        "#I2,C1,2026-01-02\n"
+        "I3,C2,2026-01-03,review,ok\n", encoding="utf-8")
+    report = ingest(store, tmp_path / "in")
+    accounted(report)
+    assert report.tables["interactions"].read == 3
+    got = store.table("interactions").order_by("timestamp").execute()
+    assert got[["interaction_id", "text"]].values.tolist() == [["I1", "bagus #mantap"], ["I3", "ok"]]
+    assert quarantine(store)[["source_row", "reason", "column"]].values.tolist() == [[2, "missing_value", "channel"]]
+
+
 def test_corrupt_parquet_file_names_the_file(store, tmp_path):
     (tmp_path / "in").mkdir()
     path = tmp_path / "in" / "events.parquet"

@@ -7,15 +7,18 @@
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ibis.expr.types as ir
+
 from kenal.ingest import log as ingest_log
-from kenal.ingest import money
+from kenal.ingest import money, parse
 from kenal.ingest.load import QUARANTINE, TableCounts, load
 from kenal.ingest.sources import RAW, discover, read
 from kenal.ingest.validate import stage
-from kenal.schema import TABLES
+from kenal.schema import TABLES, TIMESTAMP, Table
 from kenal.store import Store
 
 __all__ = ["IngestReport", "TableCounts", "ingest", "QUARANTINE"]
@@ -30,6 +33,33 @@ class IngestReport:
         return {name: counts.to_dict() for name, counts in self.tables.items()}
 
 
+def timestamp_zones(raw: ir.Table, spec: Table) -> dict[str, dict]:
+    """Per timestamp column: how many values carry a UTC offset, how many do not, and how many hours
+    the naive values' typical time of day sits from the zoned ones' (a naive UTC clock shows as ~7 h
+    in Jakarta).  The time of day is averaged on the circle, so 23:00 and 01:00 average to midnight."""
+    columns = [c.name for c in spec.columns if c.type == TIMESTAMP and c.name in raw.columns]
+    if not columns:
+        return {}
+    aggs = {}
+    for c in columns:
+        value = parse.timestamp(raw[c])
+        given, zoned = value.notnull(), parse.has_zone(raw[c])
+        angle = (value.hour() + value.minute() / 60.0) * (2 * math.pi / 24)
+        for kind, where in (("zoned", given & zoned), ("naive", given & ~zoned)):
+            aggs[f"{c}__{kind}"] = where.sum()
+            aggs[f"{c}__{kind}_sin"] = angle.sin().sum(where=where)
+            aggs[f"{c}__{kind}_cos"] = angle.cos().sum(where=where)
+    n = raw.aggregate(**aggs).execute().iloc[0]
+    found = {}
+    for c in columns:
+        zoned, naive = int(n[f"{c}__zoned"] or 0), int(n[f"{c}__naive"] or 0)
+        found[c] = {"zoned": zoned, "naive": naive}
+        if zoned and naive:
+            hours = [math.atan2(n[f"{c}__{k}_sin"], n[f"{c}__{k}_cos"]) * 24 / (2 * math.pi) for k in ("zoned", "naive")]
+            found[c]["naive_offset_hours"] = round((hours[1] - hours[0] + 12) % 24 - 12, 2)
+    return found
+
+
 def ingest(store: Store, folder: str | Path) -> IngestReport:
     """Validate and load every file in ``folder``; bad rows go to the quarantine table."""
     report = IngestReport()
@@ -41,6 +71,7 @@ def ingest(store: Store, folder: str | Path) -> IngestReport:
             staged = money.convert(staged, store)
         staged = store.con.create_table("_staged", staged, temp=True, overwrite=True)
         counts = load(store, spec, staged, raw, source.name)
+        counts.timestamp_zones = timestamp_zones(raw, spec)
         log.info("%s: read %d, loaded %d, duplicates %d, quarantined %d", source.name, counts.read,
                  counts.loaded, counts.duplicates, counts.quarantined)
         report.tables[source.table] = counts

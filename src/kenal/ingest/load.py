@@ -30,9 +30,11 @@ class TableCounts:
     file: str
     read: int = 0
     loaded: int = 0
-    duplicates: int = 0
+    duplicates: int = 0  # rows equal to one loaded before them: ...
+    repeated_in_file: int = 0  # ... of which repeat a row of the same file (the rest were already stored)
     quarantined: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    timestamp_zones: dict[str, dict[str, int]] = field(default_factory=dict)  # column -> zoned / naive
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -85,8 +87,8 @@ def load(store: Store, spec: Table, staged: ir.Table, raw: ir.Table, file: str) 
         store.append(spec.name, new.select(*canonical_columns(spec, staged)))
 
     later = ranked.filter(ranked._rank > 0)
-    counts.duplicates = int(later.filter(later._row_hash == later._first_hash).count().execute()) + int(
-        first.filter(first._existing_hash == first._row_hash).count().execute())
+    counts.repeated_in_file = int(later.filter(later._row_hash == later._first_hash).count().execute())
+    counts.duplicates = counts.repeated_in_file + int(first.filter(first._existing_hash == first._row_hash).count().execute())
 
     def conflict(t: ir.Table, where: ir.BooleanValue) -> ir.Table:
         return t.filter(where).mutate(

@@ -64,6 +64,20 @@ def timestamp(value: ir.Value) -> ir.TimestampValue:
     return value.try_cast(TIMESTAMP_TYPE)
 
 
+# A time of day followed by Z or a UTC offset (+07:00, +0700, -05).
+ZONED_TEXT = r"\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
+
+
+def has_zone(value: ir.Value) -> ir.BooleanValue:
+    """Whether a timestamp value carries its own UTC offset (else it is read on the workspace clock)."""
+    dtype = value.type()
+    if dtype.is_timestamp():
+        return ibis.literal(dtype.timezone is not None)
+    if dtype.is_date():
+        return ibis.literal(False)
+    return value.cast("string").strip().re_search(ZONED_TEXT)
+
+
 def date(value: ir.Value) -> ir.DateValue:
     dtype = value.type()
     if dtype.is_date():

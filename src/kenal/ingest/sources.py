@@ -100,8 +100,10 @@ def _read_raw(con: ibis.BaseBackend, source: Source) -> ibis.Table:
     if source.format == "parquet":
         return materialise(con.read_parquet(str(source.path)))
     sniff_csv(source)
+    # comment="": on a ragged file DuckDB's sniffer may take "#" for a comment mark and drop or cut
+    # every row holding a hashtag.
     options = dict(all_varchar=True, delim=source.delimiter, header=True, quote='"', escape='"',
-                   strict_mode=False, null_padding=True)
+                   strict_mode=False, null_padding=True, comment="")
     try:
         return materialise(con.read_csv(str(source.path), **options))
     except Exception:
