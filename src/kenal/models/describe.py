@@ -78,28 +78,47 @@ def segment_name(z: pd.Series, is_buyer: bool, taken: set[str]) -> str:
     return name
 
 
+def standardised_mean_difference(features: pd.DataFrame, mask: np.ndarray, cols: list[str]) -> pd.Series:
+    """How far the members' mean of each column lies from everyone's mean, in everyone's standard
+    deviations (population, ddof=0); a column that does not vary has 0."""
+    values = features[cols].astype(float)
+    scale = values.std(ddof=0).replace(0.0, np.nan)
+    return ((values[mask].mean() - values.mean()) / scale).fillna(0.0)
+
+
+def segment_revenue(features: pd.DataFrame) -> pd.Series:
+    """Revenue of each customer (``monetary``), or zeros when the table has none."""
+    return features["monetary"] if "monetary" in features else pd.Series(0.0, index=features.index)
+
+
+def build_profile(segment_id: int, name: str, mask: np.ndarray, features: pd.DataFrame, z: pd.Series,
+                  overall_medians: pd.Series, revenue: pd.Series) -> SegmentProfile:
+    """One segment's profile given each feature's effect size ``z`` (indexed by feature): the five
+    features with the largest |z| are what distinguish it; medians are of ``z``'s features."""
+    cols = list(z.index)
+    medians = features.loc[mask, cols].median()
+    top = z.abs().sort_values(ascending=False).index[:5]
+    return SegmentProfile(
+        segment_id=segment_id, name=name, size=int(mask.sum()), share=float(mask.mean()),
+        revenue_share=float(revenue[mask].sum()) / (float(revenue.sum()) or 1.0),
+        distinguishing=[{"feature": f, "z": round(float(z[f]), 3), "median": float(medians[f]),
+                         "overall_median": float(overall_medians[f])} for f in top],
+        medians={f: float(v) for f, v in medians.items()},
+    )
+
+
 def describe_segments(features: pd.DataFrame, labels: np.ndarray, model: BehaviouralSegmenter) -> list[SegmentProfile]:
     """Profiles of every segment, largest first in id order."""
     cols = list(model.feature_names_in_)
     centers = pd.DataFrame(model.cluster_centers_, columns=cols) / model.weights_
     medians_all = features[cols].median()
-    revenue = features["monetary"] if "monetary" in features else pd.Series(0.0, index=features.index)
-    total_revenue = float(revenue.sum()) or 1.0
+    revenue = segment_revenue(features)
     profiles, taken = [], set()
     for seg in range(model.n_clusters_):
         mask = labels == seg
-        members = features.loc[mask, cols]
         z = centers.loc[seg]
-        medians = members.median()
         is_buyer = float(features.loc[mask, "frequency"].median()) >= 1 if "frequency" in features else True
         name = segment_name(z, is_buyer, taken)
         taken.add(name)
-        top = z.abs().sort_values(ascending=False).index[:5]
-        profiles.append(SegmentProfile(
-            segment_id=seg, name=name, size=int(mask.sum()), share=float(mask.mean()),
-            revenue_share=float(revenue[mask].sum()) / total_revenue,
-            distinguishing=[{"feature": f, "z": round(float(z[f]), 3), "median": float(medians[f]),
-                             "overall_median": float(medians_all[f])} for f in top],
-            medians={f: float(v) for f, v in medians.items()},
-        ))
+        profiles.append(build_profile(seg, name, mask, features, z, medians_all, revenue))
     return profiles
