@@ -17,6 +17,8 @@ from kenal.errors import ConfigError
 
 CONFIG_FILE = "kenal.toml"
 ENGINES = ("duckdb",)
+SEGMENTATIONS = ("auto", "clustering", "rules")
+INT_SETTINGS = ("seed", "max_segments", "session_cap_hours", "near_duplicate_minutes")
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,10 @@ class Settings:
     engine: str = "duckdb"
     consent_default: str = "deny"  # a customer with no profiling consent record is "deny"-ed or "grant"-ed
     max_segments: int = 12
+    # "auto" follows the health report: clustering when the data suffice, rule-based (RFM) otherwise.
+    segmentation: str = "auto"
+    session_cap_hours: int = 12  # a longer session counts once per started period (Adobe's visit cap)
+    near_duplicate_minutes: int = 10  # same customer, same amount within this window: a double submit
 
     def __post_init__(self):
         try:
@@ -42,6 +48,11 @@ class Settings:
             raise ConfigError(f"consent_default '{self.consent_default}' must be 'deny' or 'grant'")
         if not 2 <= self.max_segments <= 50:
             raise ConfigError(f"max_segments {self.max_segments} must be between 2 and 50")
+        if self.segmentation not in SEGMENTATIONS:
+            raise ConfigError(f"segmentation '{self.segmentation}' must be one of {', '.join(SEGMENTATIONS)}")
+        for name in ("session_cap_hours", "near_duplicate_minutes"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} {getattr(self, name)} must be at least 1")
 
     def local(self, moment: datetime) -> datetime:
         """``moment`` on the workspace's clock, for dates shown to people."""
@@ -72,7 +83,7 @@ def load_settings(workspace: Path, **overrides) -> Settings:
         if env is not None:
             values[name] = env
     values.update({k: v for k, v in overrides.items() if v is not None})
-    for name in ("seed", "max_segments"):
+    for name in INT_SETTINGS:
         if name in values:
             try:
                 values[name] = int(values[name])

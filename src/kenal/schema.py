@@ -23,6 +23,7 @@ class Column:
     protected: bool = False
     allowed: tuple[str, ...] | None = None  # closed vocabulary, compared case-insensitively
     default: str | None = None  # value used when the column is absent or empty
+    important: bool = False  # an attribute segments and scores lean on: heavy missingness is a warning
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,10 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         C("phone", pii=True),
         C("birth_year", INT, protected=True),
         C("gender", protected=True),
-        C("city"),
-        C("region"),
+        C("city", important=True),
+        C("region", important=True),
         C("country"),
-        C("income", FLOAT),
+        C("income", FLOAT, important=True),
         C("occupation"),
     ), description="static attributes of each customer"),
     Table("products", ("product_id",), (
@@ -136,6 +137,9 @@ TABLES: dict[str, Table] = {t.name: t for t in (
 
 # Load order: every table after the tables it depends on.
 LOAD_ORDER: tuple[str, ...] = tuple(TABLES)
+
+RATING_RANGE = (1, 5)  # stars
+NPS_RANGE = (0, 10)  # whole numbers: "how likely are you to recommend us?"
 
 CONSENT_PURPOSES = ("profiling", "marketing", "analytics")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from pathlib import Path
 
 import ibis
@@ -54,6 +55,17 @@ class Store:
             self.con.insert(name, data)
         else:
             self.con.create_table(name, data)
+
+    def data_cutoff(self, now: datetime | None = None) -> datetime:
+        """The latest purchase (else event) that is not in the future: the data's own cut-off."""
+        now = now or datetime.now(timezone.utc)
+        for name in ("transactions", "events"):
+            if self.has(name):
+                t = self.table(name)
+                latest = t.filter(t.timestamp <= ibis.literal(now, type="timestamp('UTC')")).timestamp.max().execute()
+                if latest is not None and latest == latest:
+                    return pd.Timestamp(latest).to_pydatetime()
+        return now
 
     def count(self, name: str) -> int:
         return int(self.table(name).count().execute()) if self.has(name) else 0

@@ -95,6 +95,10 @@ def make_customers(rng: np.random.Generator, pop: Population, clock: Clock,
     email = email_first + sep + email_last + number + "@" + domain
     phone = ("+62" + objects(_PHONE_PREFIX)[rng.integers(0, len(_PHONE_PREFIX), n)]
              + rng.integers(1_000_000, 99_999_999, n).astype(str).astype(object))
+    # Two random numbers can meet (about one pair per 100,000 customers); one person, one number:
+    # a repeat gets 9 digits made of its row number, a length the random ones never have.
+    repeat = pd.Series(phone).duplicated().to_numpy()
+    phone[repeat] = [p[:6] + f"9{i:08d}" for p, i in zip(phone[repeat], np.flatnonzero(repeat))]
     # Drawn last, so the clean and the defective sample share everything else.
     null = np.sort(rng.choice(n, missing_income, replace=False))
     income[null] = np.nan

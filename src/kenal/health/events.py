@@ -1,0 +1,111 @@
+"""Behavioural events: bots, clocks that disagree, sessions that never end, identities linked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from kenal.health.checks import INFO, WARNING, Check
+from kenal.health.context import HealthContext, examples, literal_time, records, scalar
+from kenal.sessions import REASONS, bot_sessions, identity_map, session_key
+
+UNSORTED_SHARE = 0.2  # more out of order than this: the file is sorted by something other than time
+
+
+def bots(ctx: HealthContext) -> list[Check]:
+    e = ctx.store.table("events")
+    found = ctx.materialise("bots", bot_sessions(e))
+    per_reason = records(found.group_by("reason").aggregate(sessions=found.count(), events=found.hits.sum())
+                         .order_by("reason"))
+    if not per_reason:
+        return []
+    sessions = sum(r["sessions"] for r in per_reason)
+    n_events = sum(r["events"] for r in per_reason)
+    keyed = e.mutate(session=session_key(e))
+    bot_events = keyed.semi_join(found, "session")
+    first = bot_events.group_by("session").aggregate(_source_row=bot_events._source_row.min(),
+                                                      user_agent=bot_events.user_agent.arbitrary())
+    sample = first.join(found, "session")
+    return [Check(
+        id="bot_sessions", table="events", severity=WARNING, count=sessions,
+        message=f"{sessions:,} sessions with {n_events:,} events are bots or crawlers",
+        action="flagged; their events are excluded from every feature",
+        examples=examples(sample, None, ["session", "reason", "hits", "user_agent"], ["_source_row"]),
+        details=[{"reason": r["reason"], "meaning": REASONS[r["reason"]], "sessions": r["sessions"],
+                  "events": r["events"]} for r in per_reason]),
+        Check(id="bot_events", table="events", severity=WARNING, count=n_events,
+              message=f"{n_events:,} events come from bot sessions",
+              action="excluded from features; kept in the events table")]
+
+
+def out_of_order(ctx: HealthContext) -> list[Check]:
+    """Events recorded earlier than the event before them in the same session (file order)."""
+    e = ctx.store.table("events")
+    e = e.filter(e.session_id.notnull())
+    previous = e.timestamp.lag().over(group_by=["session_id", "_source_file"], order_by="_source_row")
+    e = e.mutate(previous_timestamp=previous)
+    e = ctx.materialise("out_of_order", e.filter(e.timestamp < e.previous_timestamp))
+    n = scalar(e.count())
+    if not n:
+        return []
+    with_session = scalar(ctx.store.table("events").session_id.notnull().sum())
+    if n > UNSORTED_SHARE * with_session:  # an export sorted by something else, not clocks gone wrong
+        return [Check(
+            id="events_not_in_time_order", table="events", column="timestamp", severity=INFO, count=n,
+            message=f"{n:,} of {with_session:,} events with a session come before the event above them in the "
+                    "file: the file is not in time order, so out-of-order clocks cannot be judged from it",
+            action="nothing to do; features do not depend on the order of rows")]
+    return [Check(
+        id="timestamp_out_of_order", table="events", column="timestamp", severity=WARNING, count=n,
+        message=f"{n:,} events are timestamped before the event that precedes them in their session",
+        action="kept as recorded (a device clock or a late upload); features count events per session, "
+               "so their order does not change them",
+        examples=examples(e, None, ["message_id", "session_id", "previous_timestamp", "timestamp",
+                                     "_source_row"]))]
+
+
+def long_sessions(ctx: HealthContext) -> list[Check]:
+    """Sessions spanning more than the cap (tabs left open, ids reused)."""
+    e = ctx.store.table("events")
+    cap = ctx.settings.session_cap_hours
+    e = e.filter(e.session_id.notnull() & (e.timestamp <= literal_time(ctx.now + timedelta(days=1))))
+    s = e.group_by("session_id").aggregate(start=e.timestamp.min(), end=e.timestamp.max(), events=e.count(),
+                                           _source_row=e._source_row.min())
+    s = s.mutate(hours=(s.end.epoch_seconds() - s.start.epoch_seconds()) / 3600.0)
+    s = ctx.materialise("long_sessions", s.filter(s.hours > cap))
+    n = scalar(s.count())
+    if not n:
+        return []
+    return [Check(
+        id="long_sessions", table="events", column="session_id", severity=WARNING, count=n,
+        message=f"{n:,} sessions last longer than {cap} hours",
+        action=f"features count each started {cap}-hour period of a session as a session of its own "
+               "(setting session_cap_hours)",
+        examples=examples(s, None, ["session_id", "start", "end", "events"], "_source_row"))]
+
+
+def identified(ctx: HealthContext) -> list[Check]:
+    """Anonymous events that an identify call later linked to a customer."""
+    e = ctx.store.table("events")
+    anonymous = e.filter(e.customer_id.isnull() & e.anonymous_id.notnull())
+    ids = identity_map(e)
+    joined = anonymous.left_join(ids, "anonymous_id")
+    counts = joined.aggregate(anonymous=joined.count(), linked=joined.linked_customer_id.notnull().sum())
+    counts = counts.execute().iloc[0]
+    n_anonymous, n_linked = int(counts["anonymous"]), int(counts["linked"] or 0)
+    if not n_anonymous:
+        return []
+    share = n_linked / n_anonymous
+    return [Check(
+        id="anonymous_events_linked", table="events", column="anonymous_id", severity=INFO, count=n_linked,
+        share=share,
+        message=f"{n_linked:,} of {n_anonymous:,} anonymous events ({share:.1%}) were linked to a customer "
+                "by an event carrying both ids (an identify call)",
+        action="linked events count toward their customer's features; the rest stay anonymous visitors")]
+
+
+def checks(ctx: HealthContext) -> list[Check]:
+    if not ctx.store.has("events"):
+        return []
+    return [*bots(ctx), *out_of_order(ctx), *long_sessions(ctx),
+            *identified(ctx)]
+
