@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from typing import TYPE_CHECKING
+
 from kenal.config import Settings
-from kenal.pipeline import RunResult
+
+if TYPE_CHECKING:  # the report reads a run's result; importing the pipeline here would be circular
+    from kenal.pipeline import RunResult
 
 REPORT_FILE = "report.html"
 
@@ -36,12 +41,24 @@ def fmt(value: float, feature: str = "") -> str:
     return f"{value:,.1f}" if value != int(value) else f"{int(value):,}"
 
 
-def render(result: RunResult, settings: Settings) -> str:
+def local_time(moment, settings: Settings) -> str:
+    """A datetime or ISO text on the workspace's clock."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return settings.local(moment).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def environment(settings: Settings) -> Environment:
+    """The reports' Jinja environment: the package templates, autoescaped, with kenal's filters."""
     env = Environment(loader=PackageLoader("kenal.report", "templates"), autoescape=select_autoescape())
     env.filters["label"] = label
     env.filters["fmt"] = fmt
-    env.filters["local"] = lambda moment: settings.local(moment).strftime("%Y-%m-%d %H:%M %Z")
-    return env.get_template("report.html").render(r=result, currency=settings.base_currency)
+    env.filters["local"] = lambda moment: local_time(moment, settings)
+    return env
+
+
+def render(result: RunResult, settings: Settings) -> str:
+    return environment(settings).get_template("report.html").render(r=result, currency=settings.base_currency)
 
 
 def write_report(workspace: Path, result: RunResult, settings: Settings) -> Path:
