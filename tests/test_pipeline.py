@@ -91,19 +91,45 @@ def test_every_row_is_accounted_for_and_planted_defects_are_counted_exactly(samp
         assert result.ingest.tables[name].quarantined == 0, name
 
 
-def test_health_json_reports_the_planted_defects(sample_run):
-    root, data, _, _ = sample_run
+def test_health_finds_every_planted_defect_with_its_exact_count(sample_run):
+    root, data, result, _ = sample_run
     health = json.loads((root / "ws" / "health.json").read_text())
     checks = {(c["id"], c["table"], c["column"]): c for c in health["checks"]}
-    assert checks[("missing_values", "customers", "income")]["count"] == data.defects["missing_income"]
-    assert checks[("missing_values", "customers", "income")]["severity"] == "warning"
+    planted = data.defects
+    expected = {
+        ("duplicate_rows", "transactions", None): planted["duplicate_transactions"],
+        ("near_duplicate_transactions", "transactions", None): planted["near_duplicate_transactions"],
+        ("quarantined_rows", "transactions", "currency"): planted["unknown_currency"],
+        ("bot_sessions", "events", None): planted["bot_sessions"],
+        ("bot_events", "events", None): planted["bot_events"],
+        ("timestamp_future", "events", "timestamp"): planted["future_timestamps"],
+        ("timestamp_out_of_order", "events", "timestamp"): planted["out_of_order_timestamps"],
+        ("missing_values", "customers", "income"): planted["missing_income"],
+        ("spam_texts", "interactions", "text"): planted["spam_texts"],
+    }
+    assert {key: checks[key]["count"] for key in expected} == expected
+    assert all(checks[key]["severity"] == "warning" for key in expected)
     assert checks[("missing_values", "events", "page_path")]["severity"] == "info"  # empty by nature
-    assert checks[("timestamp_out_of_range", "events", "timestamp")]["count"] == data.defects["future_timestamps"]
-    assert checks[("quarantined_rows", "transactions", "currency")]["count"] == data.defects["unknown_currency"]
-    assert checks[("duplicate_rows", "transactions", None)]["count"] == data.defects["duplicate_transactions"]
+    # Nothing else is above info: every warning is a planted defect.
+    assert {k for k, c in checks.items() if c["severity"] != "info"} == set(expected)
     tables = {t["table"]: t for t in health["tables"]}
-    assert tables["transactions"]["rows"] == len(data.tables["transactions"]) - data.defects[
-        "duplicate_transactions"] - data.defects["unknown_currency"]
+    assert tables["transactions"]["rows"] == len(data.tables["transactions"]) - planted[
+        "duplicate_transactions"] - planted["unknown_currency"]
+    assert health["recommended_segmentation"] == "clustering"
+
+
+def test_flagged_examples_are_planted_rows(sample_run):
+    root, data, _, _ = sample_run
+    health = json.loads((root / "ws" / "health.json").read_text())
+    truth = data.truth["defects"]
+    keys = {d: set(truth.key[truth.defect == d]) for d in truth.defect.unique()}
+    by_id = {c["id"]: c for c in health["checks"]}
+    assert {e["session"] for e in by_id["bot_sessions"]["examples"]} <= keys["bot_sessions"]
+    assert {e["message_id"] for e in by_id["timestamp_out_of_order"]["examples"]} <= keys["out_of_order_timestamps"]
+    assert {e["transaction_id"] for e in by_id["near_duplicate_transactions"]["examples"]} <= keys[
+        "near_duplicate_transactions"]
+    assert {e["interaction_id"] for e in by_id["spam_texts"]["examples"]} <= keys["spam_texts"]
+    assert all(len(by_id[i]["examples"]) == 5 for i in ("bot_sessions", "timestamp_out_of_order", "spam_texts"))
 
 
 def test_every_segment_is_described_and_named_uniquely(sample_run):
@@ -134,3 +160,14 @@ def test_rerunning_the_same_input_gives_the_same_segments(sample_run, tmp_path):
     reopened.close()
     assert second.ingest.tables["transactions"].loaded == 0  # idempotent ingest
     pd.testing.assert_frame_equal(one.drop(columns="snapshot_id"), two.drop(columns="snapshot_id"))
+
+
+def test_rules_segmentation_treats_a_negative_purchase_total_as_no_revenue():
+    from kenal.health import HealthReport
+    from kenal.pipeline import _fit
+
+    features = pd.DataFrame({"customer_id": ["A", "B", "C"], "recency_days": [1.0, 2.0, 3.0],
+                             "frequency": [1, 1, 1], "monetary": [-500.0, 0.0, 900.0]})
+    model, profiles, reason, criteria = _fit("rules", features, Settings(segmentation="rules"), HealthReport([], []))
+    assert model.scores_.m.tolist() == [2, 2, 5]  # -500 counts as 0, tied with B
+    assert reason == "Rule-based RFM segments, as set in kenal.toml." and criteria is None

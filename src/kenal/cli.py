@@ -69,6 +69,7 @@ def _print_segments(result) -> None:
 def _run_flow(workspace: Path, settings, input_dir: Path | None, as_of: datetime | None):
     from kenal.pipeline import run
     from kenal.report import write_report
+    from kenal.report.health_html import write_health_html
 
     with console.status("starting") as status:
         result = run(workspace, settings, input_dir=input_dir, as_of=as_of,
@@ -76,8 +77,12 @@ def _run_flow(workspace: Path, settings, input_dir: Path | None, as_of: datetime
     if result.ingest:
         _print_ingest(result.ingest)
     report = write_report(workspace, result, settings)
+    write_health_html(workspace, result.health, settings)
+    h = result.health
+    console.print(f"Data health: {len(h.at_least('error'))} errors, "
+                  f"{len(h.at_least('warning')) - len(h.at_least('error'))} warnings (worst: {h.worst})")
     _print_segments(result)
-    console.print(f"Report: {report}   Health: {workspace / 'health.json'}")
+    console.print(f"Report: {report}   Health: {workspace / 'health.html'}")
     return result
 
 
@@ -94,7 +99,7 @@ def ingest(input: Annotated[Path, typer.Option("--input", "-i", help="Folder of 
     store = Store.open(workspace, settings)
     try:
         report = do_ingest(store, input)
-        write_health(workspace, health_summary(store))
+        write_health(workspace, health_summary(store, settings))
     finally:
         store.close()
     _print_ingest(report)
@@ -124,23 +129,54 @@ def demo(customers: Annotated[int, typer.Option(min=200, help="Number of custome
     _run_flow(workspace, settings, workspace / "input", None)
 
 
+HEALTH_FAILED = 3  # exit code of "kenal health" when a finding reaches --fail-on
+
+
 @app.command()
-def health(workspace: Workspace = DEFAULT_WORKSPACE) -> None:
-    """Check the ingested data and write health.json."""
-    from kenal.health import health_summary
+def health(workspace: Workspace = DEFAULT_WORKSPACE,
+           fail_on: Annotated[str, typer.Option(
+               "--fail-on", help="Exit with code 3 when a finding is at least this severe: warning or error.")] = "error",
+           as_of: Annotated[Optional[str], typer.Option(
+               help="Measure staleness and recent activity against this date (default: the latest purchase).")] = None,
+           ) -> None:
+    """Check the ingested data; write health.json and health.html. Exit 3 on findings at --fail-on."""
+    from kenal.health import health_summary, save_health
     from kenal.pipeline import write_health
+    from kenal.report.health_html import write_health_html
     from kenal.store import Store
 
+    if fail_on not in ("warning", "error"):
+        raise ConfigError(f"--fail-on '{fail_on}' is not a severity; expected warning or error")
     settings = _settings(workspace)
     store = Store.open(workspace, settings)
     try:
-        report = health_summary(store)
+        report = save_health(store, health_summary(store, settings, as_of=_as_of(as_of)))
     finally:
         store.close()
     path = write_health(workspace, report)
-    for c in report.checks:
-        console.print(f"[{c.severity}] {c.table}: {c.message}")
-    console.print(f"Health: {path} (worst: {report.worst})")
+    page = write_health_html(workspace, report, settings)
+    _print_health(report)
+    console.print(f"Health: {page}  {path} (worst: {report.worst})")
+    failing = report.at_least(fail_on)
+    if failing:
+        err.print(f"{len(failing)} {'finding' if len(failing) == 1 else 'findings'} at {fail_on} or worse",
+                  highlight=False)
+        raise typer.Exit(HEALTH_FAILED)
+
+
+def _print_health(report) -> None:
+    table = Table(title="Data health", title_justify="left")
+    for col in ("severity", "table", "finding"):
+        table.add_column(col, no_wrap=col != "finding")
+    order = {"error": 0, "warning": 1, "info": 2}
+    for c in sorted(report.checks, key=lambda c: order[c.severity]):
+        style = {"error": "bold red", "warning": "yellow", "info": "dim"}[c.severity]
+        table.add_row(f"[{style}]{c.severity}[/]", c.table, c.message)
+    console.print(table)
+    if report.changes:
+        console.print("Since the last health check: " + "; ".join(
+            f"{ch['id']} ({ch['table']}) {ch['trend']}: {ch['before'] or 0:,} -> {ch['after'] or 0:,}"
+            for ch in report.changes))
 
 
 @export_app.command("segments")

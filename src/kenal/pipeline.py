@@ -18,9 +18,9 @@ import pandas as pd
 from kenal.config import Settings
 from kenal.errors import ConsentError, WorkspaceError
 from kenal.features import build_features
-from kenal.health import HealthReport, health_summary
+from kenal.health import HealthReport, health_summary, save_health
 from kenal.ingest import IngestReport, ingest
-from kenal.models import BehaviouralSegmenter, SegmentProfile, describe_segments
+from kenal.models import BehaviouralSegmenter, RFMSegmenter, SegmentProfile, describe_rfm, describe_segments
 from kenal.outputs import (ASSIGNMENTS, DEFAULT_SEGMENTATION, FEATURES, SEGMENTATION_RUNS, SEGMENTS, Snapshot,
                            default_as_of, new_snapshot, replace_rows)
 from kenal.store import Store
@@ -60,9 +60,37 @@ def write_health(workspace: Path, report: HealthReport) -> Path:
     return path
 
 
-def segment(store: Store, snapshot: Snapshot, features: pd.DataFrame, settings: Settings):
+def choose_method(settings: Settings, health: HealthReport) -> str:
+    """The segmentation to run: the setting, or with "auto" what the health report recommends."""
+    return health.recommended_segmentation if settings.segmentation == "auto" else settings.segmentation
+
+
+def _fit(method: str, features: pd.DataFrame, settings: Settings, health: HealthReport):
+    """The fitted model, its profiles, the reason for the choice and the criteria table."""
+    if method == "rules":
+        # A negative "purchase" (a refund booked as a purchase: see the health report) is no revenue.
+        features = features.assign(monetary=features.monetary.clip(lower=0))
+        model = RFMSegmenter().fit(features)
+        why = "; ".join(c.message for c in health.checks if c.id in ("few_customers", "no_recent_data"))
+        reason = (f"Rule-based RFM segments: {why}." if why and settings.segmentation == "auto"
+                  else "Rule-based RFM segments, as set in kenal.toml.")
+        return model, describe_rfm(features, model), reason, None
     model = BehaviouralSegmenter(k_max=settings.max_segments, random_state=settings.seed).fit(features)
-    profiles = describe_segments(features, model.labels_, model)
+    return model, describe_segments(features, model.labels_, model), model.choice_reason_, model.criteria_
+
+
+def _model_json(method: str, model) -> str:
+    if method == "rules":
+        return json.dumps({"n_bins": model.n_bins, "segment_names": model.segment_names_})
+    return json.dumps({"features": list(model.feature_names_in_), "centers": model.cluster_centers_.tolist(),
+                       "mean": model.mean_.tolist(), "scale": model.scale_.tolist(),
+                       "lower": model.lower_.tolist(), "upper": model.upper_.tolist(),
+                       "weights": model.weights_.tolist(), "log_columns": model.log_columns_})
+
+
+def segment(store: Store, snapshot: Snapshot, features: pd.DataFrame, settings: Settings, health: HealthReport):
+    method = choose_method(settings, health)
+    model, profiles, reason, criteria = _fit(method, features, settings, health)
     names = {p.segment_id: p.name for p in profiles}
     sid = snapshot.snapshot_id
     assignments = pd.DataFrame({
@@ -74,13 +102,11 @@ def segment(store: Store, snapshot: Snapshot, features: pd.DataFrame, settings: 
         "size": p.size, "share": p.share, "revenue_share": p.revenue_share,
         "profile": json.dumps(p.to_dict(), default=float)} for p in profiles]))
     replace_rows(store, SEGMENTATION_RUNS, sid, pd.DataFrame([{
-        "snapshot_id": sid, "segmentation": DEFAULT_SEGMENTATION, "method": "kmeans", "k": model.n_clusters_,
-        "choice_reason": model.choice_reason_, "criteria": model.criteria_.to_json(orient="records"),
-        "model": json.dumps({"features": list(model.feature_names_in_), "centers": model.cluster_centers_.tolist(),
-                             "mean": model.mean_.tolist(), "scale": model.scale_.tolist(),
-                             "lower": model.lower_.tolist(), "upper": model.upper_.tolist(),
-                             "weights": model.weights_.tolist(), "log_columns": model.log_columns_})}]))
-    return model, profiles
+        "snapshot_id": sid, "segmentation": DEFAULT_SEGMENTATION,
+        "method": "rfm" if method == "rules" else "kmeans", "k": len(profiles), "choice_reason": reason,
+        "criteria": "[]" if criteria is None else criteria.to_json(orient="records"),
+        "model": _model_json(method, model)}]))
+    return profiles, reason, criteria
 
 
 @contextmanager
@@ -102,17 +128,18 @@ def run(workspace: Path, settings: Settings, input_dir: Path | None = None, as_o
         if input_dir is not None:
             with stage("ingest"):
                 ingest_report = ingest(store, input_dir)
+        as_of = as_of or default_as_of(store)
         with stage("health"):
-            health = health_summary(store)
-            write_health(workspace, health)
+            health = health_summary(store, settings, as_of=as_of)
         if not store.has("customers"):
+            write_health(workspace, save_health(store, health))
             raise WorkspaceError(f"the workspace {workspace} has no customers; run 'kenal ingest --input DIR' "
                                  "or 'kenal run --input DIR' first")
-        as_of = as_of or default_as_of(store)
         snapshot = new_snapshot(store, as_of, settings)
+        write_health(workspace, save_health(store, health, snapshot.snapshot_id))
 
         with stage("features"):
-            expr = build_features(store, as_of).mutate(snapshot_id=ibis.literal(snapshot.snapshot_id))
+            expr = build_features(store, as_of, settings.session_cap_hours).mutate(snapshot_id=ibis.literal(snapshot.snapshot_id))
             replace_rows(store, FEATURES, snapshot.snapshot_id, expr)
             features = store.table(FEATURES).filter(lambda t: t.snapshot_id == snapshot.snapshot_id)
             features = features.drop("snapshot_id").order_by("customer_id").execute()
@@ -121,8 +148,7 @@ def run(workspace: Path, settings: Settings, input_dir: Path | None = None, as_o
                                f"{settings.local(as_of):%Y-%m-%d}. Ingest consents.csv, or set consent_default = "
                                "\"grant\" in kenal.toml if consent is collected elsewhere")
         with stage("segmentation"):
-            model, profiles = segment(store, snapshot, features, settings)
-        return RunResult(snapshot, health, ingest_report, len(features), profiles, model.criteria_,
-                         model.choice_reason_, timings)
+            profiles, reason, criteria = segment(store, snapshot, features, settings, health)
+        return RunResult(snapshot, health, ingest_report, len(features), profiles, criteria, reason, timings)
     finally:
         store.close()

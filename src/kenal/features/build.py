@@ -14,7 +14,10 @@ import ibis
 import ibis.expr.types as ir
 
 from kenal.features.consent import profiling_allowed
+from kenal.schema import NPS_RANGE, RATING_RANGE
+from kenal.sessions import identity_map, session_key, without_bots
 from kenal.store import Store
+from kenal.text.spam import spam_flags
 
 MAX_CATEGORIES = 12
 SECONDS_PER_DAY = 86_400.0
@@ -42,7 +45,9 @@ def _local_day_of_week(ts: ir.TimestampValue) -> ir.IntegerValue:
     return ts.day_of_week.index()
 
 
-def purchase_features(store: Store, as_of: datetime) -> ir.Table:
+def purchase_features(store: Store, as_of: datetime) -> ir.Table | None:
+    if not store.has("transactions"):
+        return None
     t = store.table("transactions")
     t = t.filter(t.timestamp <= as_of)
     purchase, ret = t.kind == "purchase", t.kind == "return"
@@ -69,7 +74,7 @@ def purchase_features(store: Store, as_of: datetime) -> ir.Table:
 
 def category_features(store: Store, as_of: datetime) -> ir.Table | None:
     """Share of each customer's purchase spend per product category (top categories by spend)."""
-    if not (store.has("transaction_items") and store.has("products")):
+    if not (store.has("transactions") and store.has("transaction_items") and store.has("products")):
         return None
     t = store.table("transactions")
     t = t.filter((t.timestamp <= as_of) & (t.kind == "purchase")).select("transaction_id", "customer_id", "fx_rate")
@@ -87,32 +92,19 @@ def category_features(store: Store, as_of: datetime) -> ir.Table | None:
     return per_cat.group_by("customer_id").aggregate(**shares)
 
 
-def identity_map(events: ir.Table) -> ir.Table:
-    """anonymous_id -> customer_id from any event that carries both (identify calls above all).
-
-    An anonymous id linked to several customers (a shared device) goes to the one it was linked
-    to first; at the same instant, to the smallest customer id.  Aggregates, not a window: a
-    window would sort every linked event.
-    """
-    linked = events.filter(events.anonymous_id.notnull() & events.customer_id.notnull())
-    first = linked.group_by("anonymous_id").aggregate(_first_at=linked.timestamp.min())
-    at_first = linked.join(first, [linked.anonymous_id == first.anonymous_id, linked.timestamp == first._first_at])
-    return at_first.group_by("anonymous_id").aggregate(linked_customer_id=at_first.customer_id.min())
-
-
-def web_features(store: Store, as_of: datetime) -> ir.Table | None:
+def web_features(store: Store, as_of: datetime, session_cap_hours: float) -> ir.Table | None:
     if not store.has("events"):
         return None
     e = store.table("events")
-    e = e.filter(e.timestamp <= as_of)
+    e = without_bots(e.filter(e.timestamp <= as_of))
     ids = identity_map(e)
-    # Only anonymous events need the link; never-linked anonymous traffic (and bots) stays out.
+    # Only anonymous events need the link; never-linked anonymous traffic stays out.
     anonymous = e.filter(e.customer_id.isnull())
     anonymous = anonymous.join(ids, "anonymous_id").mutate(customer_id=ids.linked_customer_id)
     e = e.filter(e.customer_id.notnull()).union(anonymous.select(*e.columns))
     path = e.page_path.lower()
-    session = e.session_id.coalesce(e.message_id)
-    per_session = e.group_by(["customer_id", session.name("session")]).aggregate(
+    per_session = e.group_by(["customer_id", session_key(e).name("session")]).aggregate(
+        span=e.timestamp.max().epoch_seconds() - e.timestamp.min().epoch_seconds(),
         page_views=(e.type == "page").sum(),
         product_views=(e.event == PRODUCT_VIEWED).sum(),
         cart_adds=(e.event == PRODUCT_ADDED).sum(),
@@ -122,8 +114,10 @@ def web_features(store: Store, as_of: datetime) -> ir.Table | None:
         promo_visits=((e.type == "page") & path.startswith("/promo")).sum(),
     )
     s = per_session
+    # A session longer than the cap (a tab left open, an id reused) counts once per started period.
+    cap = session_cap_hours * 3600.0
     agg = s.group_by("customer_id").aggregate(
-        sessions=s.count(),
+        sessions=(1 + (s.span / cap).floor()).sum().cast("int64"),
         page_views=s.page_views.sum(),
         product_views=s.product_views.sum(),
         cart_adds=s.cart_adds.sum(),
@@ -140,14 +134,17 @@ def interaction_features(store: Store, as_of: datetime) -> ir.Table | None:
     if not store.has("interactions"):
         return None
     i = store.table("interactions")
-    i = i.filter(i.timestamp <= as_of)
+    i = i.filter(i.timestamp <= as_of).anti_join(spam_flags(i), "interaction_id")  # spam is no customer voice
+    # A score off its scale is unknown, not extreme (the health report lists them).
+    rating = ibis.ifelse(i.rating.between(*RATING_RANGE), i.rating, ibis.null("float64"))
+    nps = ibis.ifelse(i.nps.between(*NPS_RANGE) & (i.nps == i.nps.round()), i.nps, ibis.null("float64"))
     return i.group_by("customer_id").aggregate(
         interactions=i.count(),
         # A 1-2 star rating or an NPS of 0-6 (a detractor) counts as a complaint until the
         # text models of the voice-of-customer stage refine it.
-        complaints=((i.rating <= 2) | (i.nps <= 6)).sum(),
-        avg_rating=i.rating.mean(),
-        avg_nps=i.nps.mean(),
+        complaints=((rating <= 2) | (nps <= 6)).sum(),
+        avg_rating=rating.mean(),
+        avg_nps=nps.mean(),
     )
 
 
@@ -178,7 +175,7 @@ def smooth_rates(t: ir.Table) -> ir.Table:
     return t.mutate(**rates).drop(*[c for c in HELPER_COUNTS if c in t.columns])
 
 
-def build_features(store: Store, as_of: datetime) -> ir.Table:
+def build_features(store: Store, as_of: datetime, session_cap_hours: float = 12) -> ir.Table:
     """One row per customer allowed for profiling and created by ``as_of``."""
     customers = store.table("customers")
     customers = customers.filter(customers.created_at <= as_of)
@@ -188,7 +185,7 @@ def build_features(store: Store, as_of: datetime) -> ir.Table:
 
     result = base
     parts = [purchase_features(store, as_of), category_features(store, as_of),
-             web_features(store, as_of), interaction_features(store, as_of)]
+             web_features(store, as_of, session_cap_hours), interaction_features(store, as_of)]
     for part in parts:
         if part is not None:
             result = result.left_join(part, "customer_id").drop("customer_id_right")

@@ -30,14 +30,7 @@ class Snapshot:
 
 def default_as_of(store: Store, now: datetime | None = None) -> datetime:
     """The latest purchase that is not in the future: the data's own cut-off."""
-    now = now or datetime.now(timezone.utc)
-    for name in ("transactions", "events"):
-        if store.has(name):
-            t = store.table(name)
-            latest = t.filter(t.timestamp <= now).timestamp.max().execute()
-            if latest is not None and latest == latest:
-                return pd.Timestamp(latest).to_pydatetime()
-    return now
+    return store.data_cutoff(now)
 
 
 def new_snapshot(store: Store, as_of: datetime, settings: Settings) -> Snapshot:
