@@ -24,6 +24,12 @@ err = Console(stderr=True)
 
 Workspace = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder (created if missing).")]
 DEFAULT_WORKSPACE = Path("kenal-workspace")
+Engine = Annotated[Optional[str], typer.Option(
+    "--engine", help="duckdb (default), spark or postgres; also 'engine' in kenal.toml or KENAL_ENGINE.")]
+Dsn = Annotated[Optional[str], typer.Option(
+    "--dsn", help="PostgreSQL connection string for --engine postgres, e.g. postgresql://user@host:5432/db.")]
+SparkMaster = Annotated[Optional[str], typer.Option(
+    "--spark-master", help="Spark master URL for --engine spark (default local[*]).")]
 
 
 def _settings(workspace: Path, **overrides):
@@ -88,14 +94,15 @@ def _run_flow(workspace: Path, settings, input_dir: Path | None, as_of: datetime
 
 @app.command()
 def ingest(input: Annotated[Path, typer.Option("--input", "-i", help="Folder of CSV / Parquet files.")],
-           workspace: Workspace = DEFAULT_WORKSPACE) -> None:
+           workspace: Workspace = DEFAULT_WORKSPACE, engine: Engine = None, dsn: Dsn = None,
+           spark_master: SparkMaster = None) -> None:
     """Validate and load a folder of files; bad rows go to quarantine with a reason."""
     from kenal.health import health_summary
     from kenal.ingest import ingest as do_ingest
     from kenal.pipeline import write_health
     from kenal.store import Store
 
-    settings = _settings(workspace)
+    settings = _settings(workspace, engine=engine, dsn=dsn, spark_master=spark_master)
     store = Store.open(workspace, settings)
     try:
         report = do_ingest(store, input)
@@ -108,9 +115,10 @@ def ingest(input: Annotated[Path, typer.Option("--input", "-i", help="Folder of 
 @app.command()
 def run(workspace: Workspace = DEFAULT_WORKSPACE,
         input: Annotated[Optional[Path], typer.Option("--input", "-i", help="Ingest this folder first.")] = None,
-        as_of: Annotated[Optional[str], typer.Option(help="Snapshot date (default: the latest purchase).")] = None) -> None:
+        as_of: Annotated[Optional[str], typer.Option(help="Snapshot date (default: the latest purchase).")] = None,
+        engine: Engine = None, dsn: Dsn = None, spark_master: SparkMaster = None) -> None:
     """Ingest (optional), check health, build features and segments as a new snapshot."""
-    settings = _settings(workspace)
+    settings = _settings(workspace, engine=engine, dsn=dsn, spark_master=spark_master)
     _run_flow(workspace, settings, input, _as_of(as_of))
 
 
@@ -138,7 +146,7 @@ def health(workspace: Workspace = DEFAULT_WORKSPACE,
                "--fail-on", help="Exit with code 3 when a finding is at least this severe: warning or error.")] = "error",
            as_of: Annotated[Optional[str], typer.Option(
                help="Measure staleness and recent activity against this date (default: the latest purchase).")] = None,
-           ) -> None:
+           engine: Engine = None, dsn: Dsn = None, spark_master: SparkMaster = None) -> None:
     """Check the ingested data; write health.json and health.html. Exit 3 on findings at --fail-on."""
     from kenal.health import health_summary, save_health
     from kenal.pipeline import write_health
@@ -147,7 +155,7 @@ def health(workspace: Workspace = DEFAULT_WORKSPACE,
 
     if fail_on not in ("warning", "error"):
         raise ConfigError(f"--fail-on '{fail_on}' is not a severity; expected warning or error")
-    settings = _settings(workspace)
+    settings = _settings(workspace, engine=engine, dsn=dsn, spark_master=spark_master)
     store = Store.open(workspace, settings)
     try:
         report = save_health(store, health_summary(store, settings, as_of=_as_of(as_of)))
@@ -183,12 +191,13 @@ def _print_health(report) -> None:
 def export_segments(output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
                     workspace: Workspace = DEFAULT_WORKSPACE,
                     format: Annotated[Optional[str], typer.Option(help="csv or parquet (default: from the file name).")] = None,
-                    snapshot: Annotated[Optional[str], typer.Option(help="Snapshot id (default: the latest).")] = None) -> None:
+                    snapshot: Annotated[Optional[str], typer.Option(help="Snapshot id (default: the latest).")] = None,
+                    engine: Engine = None, dsn: Dsn = None, spark_master: SparkMaster = None) -> None:
     """Write customer_id, segment_id, segment_name, snapshot_id."""
     from kenal.activation import export_segments as do_export
     from kenal.store import Store
 
-    settings = _settings(workspace)
+    settings = _settings(workspace, engine=engine, dsn=dsn, spark_master=spark_master)
     store = Store.open(workspace, settings)
     try:
         n = do_export(store, output, format, snapshot)

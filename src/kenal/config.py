@@ -7,6 +7,7 @@ the settings a run used so the next run is the same run.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
@@ -16,9 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from kenal.errors import ConfigError
 
 CONFIG_FILE = "kenal.toml"
-ENGINES = ("duckdb",)
+ENGINES = ("duckdb", "spark", "postgres")
 SEGMENTATIONS = ("auto", "clustering", "rules")
-INT_SETTINGS = ("seed", "max_segments", "session_cap_hours", "near_duplicate_minutes")
+INT_SETTINGS = ("seed", "max_segments", "session_cap_hours", "near_duplicate_minutes", "spark_partitions")
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,13 @@ class Settings:
     timezone: str = "Asia/Jakarta"  # zone of naive timestamps in the input
     base_currency: str = "IDR"  # every amount is converted to this currency
     seed: int = 0
-    engine: str = "duckdb"
+    engine: str = "duckdb"  # duckdb (embedded), spark or postgres
+    dsn: str = ""  # PostgreSQL connection string, for engine = "postgres"
+    spark_master: str = "local[*]"
+    spark_path: str = ""  # where Spark keeps the tables (a path or URI); default: W/spark
+    spark_partitions: int = 8  # shuffle partitions; Spark's 200 is for clusters, not one machine
+    spark_memory: str = "4g"  # the Spark driver's heap (local mode runs everything in the driver)
+    memory_limit: str = "4GB"  # DuckDB's memory limit; beyond it, work spills to the workspace
     consent_default: str = "deny"  # a customer with no profiling consent record is "deny"-ed or "grant"-ed
     max_segments: int = 12
     # "auto" follows the health report: clustering when the data suffice, rule-based (RFM) otherwise.
@@ -50,7 +57,7 @@ class Settings:
             raise ConfigError(f"max_segments {self.max_segments} must be between 2 and 50")
         if self.segmentation not in SEGMENTATIONS:
             raise ConfigError(f"segmentation '{self.segmentation}' must be one of {', '.join(SEGMENTATIONS)}")
-        for name in ("session_cap_hours", "near_duplicate_minutes"):
+        for name in ("session_cap_hours", "near_duplicate_minutes", "spark_partitions"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} {getattr(self, name)} must be at least 1")
 
@@ -61,8 +68,15 @@ class Settings:
     def to_toml(self) -> str:
         lines = ["# kenal workspace settings"]
         for key, value in asdict(self).items():
+            if key == "dsn" and _has_password(value):
+                lines.append("# dsn holds a password: give it as KENAL_DSN or --dsn, not in this file")
+                continue
             lines.append(f"{key} = {value!r}" if isinstance(value, int) else f'{key} = "{value}"')
         return "\n".join(lines) + "\n"
+
+
+def _has_password(dsn: str) -> bool:
+    return "password=" in dsn or bool(re.search(r"://[^/@]*:[^/@]*@", dsn))
 
 
 def load_settings(workspace: Path, **overrides) -> Settings:

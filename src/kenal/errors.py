@@ -40,3 +40,7 @@ class WorkspaceError(KenalError):
 
 class ConsentError(KenalError):
     """No customer may be profiled: consent rules leave nobody to build features for."""
+
+
+class EngineError(KenalError):
+    """The engine cannot be reached or started: a wrong DSN, a server down, no Java, a bad Spark master."""

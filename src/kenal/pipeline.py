@@ -66,17 +66,20 @@ def choose_method(settings: Settings, health: HealthReport) -> str:
 
 
 def _fit(method: str, features: pd.DataFrame, settings: Settings, health: HealthReport):
-    """The fitted model, its profiles, the reason for the choice and the criteria table."""
+    """The fitted model, the reason for the choice and the criteria table."""
     if method == "rules":
         # A negative "purchase" (a refund booked as a purchase: see the health report) is no revenue.
-        features = features.assign(monetary=features.monetary.clip(lower=0))
-        model = RFMSegmenter().fit(features)
+        model = RFMSegmenter().fit(_no_negative_revenue(features))
         why = "; ".join(c.message for c in health.checks if c.id in ("few_customers", "no_recent_data"))
         reason = (f"Rule-based RFM segments: {why}." if why and settings.segmentation == "auto"
                   else "Rule-based RFM segments, as set in kenal.toml.")
-        return model, describe_rfm(features, model), reason, None
+        return model, reason, None
     model = BehaviouralSegmenter(k_max=settings.max_segments, random_state=settings.seed).fit(features)
-    return model, describe_segments(features, model.labels_, model), model.choice_reason_, model.criteria_
+    return model, model.choice_reason_, model.criteria_
+
+
+def _no_negative_revenue(features: pd.DataFrame) -> pd.DataFrame:
+    return features.assign(monetary=features.monetary.clip(lower=0))
 
 
 def _model_json(method: str, model) -> str:
@@ -90,13 +93,25 @@ def _model_json(method: str, model) -> str:
 
 def segment(store: Store, snapshot: Snapshot, features: pd.DataFrame, settings: Settings, health: HealthReport):
     method = choose_method(settings, health)
-    model, profiles, reason, criteria = _fit(method, features, settings, health)
-    names = {p.segment_id: p.name for p in profiles}
+    model, reason, criteria = _fit(method, features, settings, health)
     sid = snapshot.snapshot_id
-    assignments = pd.DataFrame({
-        "snapshot_id": sid, "segmentation": DEFAULT_SEGMENTATION, "customer_id": features.customer_id.to_numpy(),
-        "segment_id": model.labels_.astype("int64"), "segment_name": [names[s] for s in model.labels_]})
-    replace_rows(store, ASSIGNMENTS, sid, assignments)
+    if method == "rules":  # scored in memory: its quantiles are over all buyers at once
+        assignments = ibis.memtable(pd.DataFrame({"customer_id": features.customer_id.to_numpy(),
+                                                  "segment_id": model.labels_.astype("int64")}))
+        profiles = describe_rfm(_no_negative_revenue(features), model)
+    else:  # the engine assigns every customer to the nearest centre; no customer passes through Python
+        f = store.table(FEATURES).filter(lambda t: t.snapshot_id == sid)
+        assignments = store.materialise(f.select("customer_id", segment_id=model.assign_expression(f)))
+        # ``features`` came out of the same engine in the same order.
+        labels = assignments.order_by("customer_id").segment_id.execute().to_numpy()
+        profiles = describe_segments(features, labels, model)
+    names = {p.segment_id: p.name for p in profiles}
+    segment_name = ibis.cases(*[(assignments.segment_id == k, name) for k, name in names.items()],
+                              else_=ibis.null("string"))
+    replace_rows(store, ASSIGNMENTS, sid, assignments.select(
+        snapshot_id=ibis.literal(sid), segmentation=ibis.literal(DEFAULT_SEGMENTATION),
+        customer_id=assignments.customer_id, segment_id=assignments.segment_id.cast("int64"),
+        segment_name=segment_name))
     replace_rows(store, SEGMENTS, sid, pd.DataFrame([{
         "snapshot_id": sid, "segmentation": DEFAULT_SEGMENTATION, "segment_id": p.segment_id, "name": p.name,
         "size": p.size, "share": p.share, "revenue_share": p.revenue_share,

@@ -1,4 +1,9 @@
-"""The store: where every table lives.  An Ibis connection; DuckDB in the workspace by default."""
+"""The store: where every table lives.  An Ibis connection to DuckDB (the default), PostgreSQL or Spark.
+
+Stages use only this interface and Ibis expressions, so the same code runs on every engine; what
+differs between engines (how a table is kept, how a file reaches the engine) lives in
+:mod:`kenal.engines`.
+"""
 
 from __future__ import annotations
 
@@ -7,35 +12,41 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
+import pyarrow as pa
 
 from kenal.config import Settings
 from kenal.errors import WorkspaceError
 
 log = logging.getLogger(__name__)
-DUCKDB_FILE = "kenal.duckdb"
 
 
 class Store:
     """Tables of one workspace, behind an Ibis connection."""
 
-    def __init__(self, con: ibis.BaseBackend, settings: Settings):
+    engine = "duckdb"
+
+    def __init__(self, con: ibis.BaseBackend, settings: Settings, workspace: Path | None = None):
         self.con = con
         self.settings = settings
+        self.workspace = Path(workspace) if workspace is not None else None
 
     @classmethod
     def open(cls, workspace: Path, settings: Settings) -> "Store":
-        workspace = Path(workspace)
-        workspace.mkdir(parents=True, exist_ok=True)
-        con = ibis.duckdb.connect(str(workspace / DUCKDB_FILE))
-        # Naive timestamps in the input mean the workspace's zone, and date parts (day of week)
-        # of stored instants are read on the workspace's clock.
-        con.raw_sql(f"SET TimeZone = '{settings.timezone}'")
-        con.raw_sql("SET enable_progress_bar = false")  # kenal shows its own progress
-        return cls(con, settings)
+        """The store of ``workspace`` on ``settings.engine``."""
+        from kenal.engines import open_store
+
+        return open_store(Path(workspace), settings)
 
     def close(self) -> None:
         self.con.disconnect()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def has(self, name: str) -> bool:
         return name in self.con.list_tables()
@@ -45,16 +56,27 @@ class Store:
             raise WorkspaceError(f"the workspace has no table '{name}'; run 'kenal ingest' first")
         return self.con.table(name)
 
-    def write(self, name: str, data: ibis.Table | pd.DataFrame) -> None:
+    def write(self, name: str, data: ibis.Table | pd.DataFrame | pa.Table) -> None:
         """Create or replace ``name`` with ``data``."""
         self.con.create_table(name, data, overwrite=True)
 
-    def append(self, name: str, data: ibis.Table | pd.DataFrame) -> None:
+    def append(self, name: str, data: ibis.Table | pd.DataFrame | pa.Table) -> None:
         """Append rows, creating the table on first use."""
         if self.has(name):
             self.con.insert(name, data)
         else:
             self.con.create_table(name, data)
+
+    def drop(self, name: str) -> None:
+        self.con.drop_table(name, force=True)
+
+    def materialise(self, expr: ir.Table) -> ir.Table:
+        """``expr`` computed once and kept for this session, so several queries reuse it."""
+        return expr.cache()
+
+    def load_raw(self, reader, source_path: Path) -> ir.Table:
+        """A file as read by the local reader (a DuckDB relation of text columns), in the engine."""
+        raise NotImplementedError
 
     def data_cutoff(self, now: datetime | None = None) -> datetime:
         """The latest purchase (else event) that is not in the future: the data's own cut-off."""
@@ -64,7 +86,8 @@ class Store:
                 t = self.table(name)
                 latest = t.filter(t.timestamp <= ibis.literal(now, type="timestamp('UTC')")).timestamp.max().execute()
                 if latest is not None and latest == latest:
-                    return pd.Timestamp(latest).to_pydatetime()
+                    latest = pd.Timestamp(latest)  # Spark returns the UTC value without its zone
+                    return (latest if latest.tzinfo else latest.tz_localize("UTC")).to_pydatetime()
         return now
 
     def count(self, name: str) -> int:

@@ -72,6 +72,16 @@ def test_unparseable_timestamp_is_quarantined(store, tmp_path):
         [2, "bad_timestamp", "timestamp", "31/31/2026 25:00"], [3, "missing_value", "timestamp", None]]
 
 
+@pytest.mark.parametrize("word", ["-infinity", "infinity", "epoch", "now", "today"])
+def test_words_engines_read_as_times_are_bad_timestamps(store, tmp_path, word):
+    # DuckDB reads "-infinity" and "epoch" as timestamps, PostgreSQL also "now" and "today".
+    write_csv(tmp_path / "in", "transactions", TX_HEADER, [
+        ["T1", "C1", "2026-01-01T10:00:00+07:00", "1", "IDR"], ["T2", "C1", word, "1", "IDR"]])
+    report = ingest(store, tmp_path / "in")
+    assert report.tables["transactions"].reasons == {"bad_timestamp": 1}
+    assert quarantine(store)[["source_row", "value"]].values.tolist() == [[2, word]]
+
+
 def test_timestamps_with_and_without_zone_are_the_same_instant(store, tmp_path):
     write_csv(tmp_path / "in", "transactions", TX_HEADER, [
         ["T1", "C1", "2026-01-01T10:00:00+07:00", "1", "IDR"],

@@ -13,6 +13,7 @@ from datetime import datetime
 import ibis
 import ibis.expr.types as ir
 
+from kenal import clock
 from kenal.features.consent import profiling_allowed
 from kenal.schema import NPS_RANGE, RATING_RANGE
 from kenal.sessions import identity_map, session_key, without_bots
@@ -28,7 +29,8 @@ CHECKOUT_STARTED, ORDER_COMPLETED = "Checkout Started", "Order Completed"
 
 
 def _days(later: ir.TimestampValue, earlier: ir.TimestampValue) -> ir.FloatingValue:
-    return (later.epoch_seconds() - earlier.epoch_seconds()) / SECONDS_PER_DAY
+    # A float numerator: Spark reads a literal such as 86400.0 as a DECIMAL and would round the result.
+    return (later.epoch_seconds() - earlier.epoch_seconds()).cast("float64") / SECONDS_PER_DAY
 
 
 def _ratio(num: ir.NumericValue, den: ir.NumericValue) -> ir.FloatingValue:
@@ -39,10 +41,9 @@ def category_column(category: str) -> str:
     return "share_" + (re.sub(r"[^0-9a-z]+", "_", category.lower()).strip("_") or "blank")
 
 
-def _local_day_of_week(ts: ir.TimestampValue) -> ir.IntegerValue:
-    """Monday = 0.  Date parts of zoned timestamps are taken on the store's session clock, which
-    :meth:`Store.open` sets to the workspace's time zone."""
-    return ts.day_of_week.index()
+def _local_day_of_week(ts: ir.TimestampValue, zone: str) -> ir.IntegerValue:
+    """Monday = 0, on the workspace's clock."""
+    return clock.to_local(ts, zone).day_of_week.index()
 
 
 def purchase_features(store: Store, as_of: datetime) -> ir.Table | None:
@@ -52,7 +53,7 @@ def purchase_features(store: Store, as_of: datetime) -> ir.Table | None:
     t = t.filter(t.timestamp <= as_of)
     purchase, ret = t.kind == "purchase", t.kind == "return"
     recent = t.timestamp > (ibis.literal(as_of) - ibis.interval(days=90))
-    weekend = _local_day_of_week(t.timestamp) >= 5
+    weekend = _local_day_of_week(t.timestamp, store.settings.timezone) >= 5
     agg = t.group_by("customer_id").aggregate(
         frequency=purchase.sum(),
         monetary=t.amount_base.sum(where=purchase).coalesce(0.0),
@@ -117,7 +118,7 @@ def web_features(store: Store, as_of: datetime, session_cap_hours: float) -> ir.
     # A session longer than the cap (a tab left open, an id reused) counts once per started period.
     cap = session_cap_hours * 3600.0
     agg = s.group_by("customer_id").aggregate(
-        sessions=(1 + (s.span / cap).floor()).sum().cast("int64"),
+        sessions=(1 + (s.span.cast("float64") / cap).floor()).sum().cast("int64"),
         page_views=s.page_views.sum(),
         product_views=s.product_views.sum(),
         cart_adds=s.cart_adds.sum(),

@@ -27,7 +27,7 @@ class HealthContext:
     def materialise(self, name: str, rows: ir.Table) -> ir.Table:
         """``rows`` (the few a check flags, or a small summary) computed once into a temporary table,
         so that the queries reading them do not each scan the whole input again."""
-        return self.store.con.create_table(f"_health_{name}", rows, temp=True, overwrite=True)
+        return self.store.materialise(rows)
 
 
 def plain(value):

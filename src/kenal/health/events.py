@@ -23,7 +23,7 @@ def bots(ctx: HealthContext) -> list[Check]:
     keyed = e.mutate(session=session_key(e))
     bot_events = keyed.semi_join(found, "session")
     first = bot_events.group_by("session").aggregate(_source_row=bot_events._source_row.min(),
-                                                      user_agent=bot_events.user_agent.arbitrary())
+                                                      user_agent=bot_events.user_agent.min())
     sample = first.join(found, "session")
     return [Check(
         id="bot_sessions", table="events", severity=WARNING, count=sessions,
@@ -70,7 +70,7 @@ def long_sessions(ctx: HealthContext) -> list[Check]:
     e = e.filter(e.session_id.notnull() & (e.timestamp <= literal_time(ctx.now + timedelta(days=1))))
     s = e.group_by("session_id").aggregate(start=e.timestamp.min(), end=e.timestamp.max(), events=e.count(),
                                            _source_row=e._source_row.min())
-    s = s.mutate(hours=(s.end.epoch_seconds() - s.start.epoch_seconds()) / 3600.0)
+    s = s.mutate(hours=(s.end.epoch_seconds() - s.start.epoch_seconds()).cast("float64") / 3600.0)
     s = ctx.materialise("long_sessions", s.filter(s.hours > cap))
     n = scalar(s.count())
     if not n:

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pandas as pd
 
+from kenal import clock
 from kenal.health.checks import INFO, WARNING, Check
 from kenal.health.context import HealthContext, literal_time, records, scalar
 
@@ -28,7 +29,8 @@ def monthly_volume(ctx: HealthContext) -> list[dict]:
         if t is None:
             continue
         t = t.filter(t[column] <= literal_time(ctx.as_of))
-        per = t.group_by(month=t[column].strftime("%Y-%m")).aggregate(n=t.count())
+        month = clock.to_local(t[column], ctx.settings.timezone).strftime("%Y-%m")
+        per = t.group_by(month=month).aggregate(n=t.count())
         for row in records(per):
             months.setdefault(row["month"], {"month": row["month"], **{s: 0 for s in SERIES}})[name] = row["n"]
     if not months:

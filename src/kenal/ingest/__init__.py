@@ -33,7 +33,7 @@ class IngestReport:
         return {name: counts.to_dict() for name, counts in self.tables.items()}
 
 
-def timestamp_zones(raw: ir.Table, spec: Table) -> dict[str, dict]:
+def timestamp_zones(raw: ir.Table, spec: Table, zone: str) -> dict[str, dict]:
     """Per timestamp column: how many values carry a UTC offset, how many do not, and how many hours
     the naive values' typical time of day sits from the zoned ones' (a naive UTC clock shows as ~7 h
     in Jakarta).  The time of day is averaged on the circle, so 23:00 and 01:00 average to midnight."""
@@ -42,7 +42,7 @@ def timestamp_zones(raw: ir.Table, spec: Table) -> dict[str, dict]:
         return {}
     aggs = {}
     for c in columns:
-        value = parse.timestamp(raw[c])
+        value = parse.timestamp(raw[c], zone)
         given, zoned = value.notnull(), parse.has_zone(raw[c])
         angle = (value.hour() + value.minute() / 60.0) * (2 * math.pi / 24)
         for kind, where in (("zoned", given & zoned), ("naive", given & ~zoned)):
@@ -64,18 +64,18 @@ def ingest(store: Store, folder: str | Path) -> IngestReport:
     """Validate and load every file in ``folder``; bad rows go to the quarantine table."""
     report = IngestReport()
     for source in discover(Path(folder)):
+        source.timezone = store.settings.timezone
         spec = TABLES[source.table]
-        raw = read(store.con, source)
+        raw = read(store, source)
         staged = stage(source, raw)
         if source.table == "transactions":
             staged = money.convert(staged, store)
-        staged = store.con.create_table("_staged", staged, temp=True, overwrite=True)
+        staged = store.materialise(staged)
         counts = load(store, spec, staged, raw, source.name)
-        counts.timestamp_zones = timestamp_zones(raw, spec)
+        counts.timestamp_zones = timestamp_zones(raw, spec, source.timezone)
         log.info("%s: read %d, loaded %d, duplicates %d, quarantined %d", source.name, counts.read,
                  counts.loaded, counts.duplicates, counts.quarantined)
         report.tables[source.table] = counts
     ingest_log.record(store, list(report.tables.values()))
-    for temp in (RAW, "_staged", "_ranked", "_first", "_quarantined"):
-        store.con.drop_table(temp, force=True)
+    store.reader.drop_table(RAW, force=True)
     return report

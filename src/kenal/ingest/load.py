@@ -51,7 +51,6 @@ def load(store: Store, spec: Table, staged: ir.Table, raw: ir.Table, file: str) 
     ``raw`` is the file as read: quarantined rows are kept with all their original values.
     """
     now = datetime.now(timezone.utc)
-    con = store.con
     counts = TableCounts(spec.name, file, read=int(staged.count().execute()))
     key = list(spec.key)
 
@@ -65,9 +64,8 @@ def load(store: Store, spec: Table, staged: ir.Table, raw: ir.Table, file: str) 
         good = good.mutate(_row_hash=ibis.null("int64"))
     if repeated:  # rank rows sharing a key in file order; the first one stands for the key
         window = ibis.window(group_by=key, order_by="_source_row")
-        ranked = con.create_table("_ranked", good.mutate(
-            _rank=ibis.row_number().over(window), _first_hash=good._row_hash.first().over(window)),
-            temp=True, overwrite=True)
+        ranked = store.materialise(good.mutate(
+            _rank=ibis.row_number().over(window), _first_hash=good._row_hash.first().over(window)))
     else:
         ranked = good.mutate(_rank=ibis.literal(0, "int64"), _first_hash=good._row_hash)
     first = ranked.filter(ranked._rank == 0)
@@ -76,8 +74,7 @@ def load(store: Store, spec: Table, staged: ir.Table, raw: ir.Table, file: str) 
         # how an earlier engine version hashed.
         old = store.table(spec.name)
         existing = old.select(*key, _existing_hash=row_hash(old, spec))
-        first = con.create_table("_first", first.left_join(existing, key).select(*first.columns, "_existing_hash"),
-                                 temp=True, overwrite=True)
+        first = store.materialise(first.left_join(existing, key).select(*first.columns, "_existing_hash"))
     else:
         first = first.mutate(_existing_hash=ibis.null("int64"))
 
@@ -102,10 +99,10 @@ def load(store: Store, spec: Table, staged: ir.Table, raw: ir.Table, file: str) 
     original = raw.select("_source_row", _row=ibis.struct(
         {c: raw[c].cast("string") for c in raw.columns if c != "_source_row"}).cast("json").cast("string"))
     bad = bad.join(original, "_source_row")
-    quarantined = con.create_table("_quarantined", bad.select(
+    quarantined = store.materialise(bad.select(
         table=ibis.literal(spec.name), source_file=bad._source_file, source_row=bad._source_row,
         reason=bad._reason, column=bad._reason_column, value=bad._reason_value, row=bad._row,
-        ingested_at=ibis.literal(now, type="timestamp('UTC')")), temp=True, overwrite=True)
+        ingested_at=ibis.literal(now, type="timestamp('UTC')")))
     by_reason = quarantined.group_by("reason").aggregate(n=quarantined.count()).execute()
     counts.reasons = {r: int(n) for r, n in zip(by_reason.reason, by_reason.n)}
     counts.quarantined = sum(counts.reasons.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+import ibis
 import pandas as pd
 
 from kenal.store import Store
@@ -20,8 +21,9 @@ def record(store: Store, counts: list) -> None:
     if not rows:
         return
     if store.has(INGEST_LOG):  # a workspace made by an earlier kenal: add the columns it lacks
-        known = set(store.table(INGEST_LOG).columns)
-        for name, sql_type in (("repeated_in_file", "BIGINT"), ("timestamp_zones", "VARCHAR")):
-            if name not in known:
-                store.con.raw_sql(f"ALTER TABLE {INGEST_LOG} ADD COLUMN {name} {sql_type}")
+        old = store.table(INGEST_LOG)
+        missing = {name: ibis.null(dtype).name(name) for name, dtype in
+                   (("repeated_in_file", "int64"), ("timestamp_zones", "string")) if name not in old.columns}
+        if missing:
+            store.write(INGEST_LOG, old.mutate(**missing).to_pyarrow())
     store.append(INGEST_LOG, pd.DataFrame(rows))

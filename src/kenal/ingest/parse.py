@@ -9,6 +9,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from kenal import clock
 from kenal.schema import BOOL, DATE, FLOAT, INT, STRING, TIMESTAMP
 
 TRUE_WORDS = ("true", "t", "1", "yes", "y", "ya", "benar")
@@ -52,16 +53,23 @@ def integer(value: ir.Value, decimal_comma: bool = False) -> ir.IntegerValue:
     return ibis.ifelse(n == n.floor(), n, ibis.null("float64")).cast("int64")
 
 
-def timestamp(value: ir.Value) -> ir.TimestampValue:
-    """An instant in UTC.  Naive text is read in the store's session time zone (the workspace's)."""
+def _digit_first(value: ir.StringValue) -> ir.BooleanValue:
+    return value.left(1).isin(tuple("0123456789"))
+
+
+def timestamp(value: ir.Value, zone: str = "UTC") -> ir.TimestampValue:
+    """An instant in UTC.  A value without a UTC offset is a wall-clock time in ``zone`` (the workspace's)."""
     dtype = value.type()
-    if dtype.is_timestamp():
-        if dtype.timezone is None:  # naive Parquet timestamps: workspace-local wall time
-            return value.cast("string").try_cast(TIMESTAMP_TYPE)
+    if dtype.is_timestamp() and dtype.timezone is not None:
         return value.cast(TIMESTAMP_TYPE)
-    if dtype.is_date():
-        return value.cast("string").try_cast(TIMESTAMP_TYPE)
-    return value.try_cast(TIMESTAMP_TYPE)
+    if dtype.is_timestamp() or dtype.is_date():  # naive Parquet values: workspace wall time
+        return clock.from_local(value.cast("string").try_cast(TIMESTAMP_TYPE), zone)
+    # Sessions run in UTC: a naive text reads as UTC wall time.  Engines also read words ('epoch',
+    # 'infinity', 'now') as times; a date or time written by a person starts with a digit.
+    parsed = ibis.ifelse(_digit_first(value), value.try_cast(TIMESTAMP_TYPE), ibis.null(TIMESTAMP_TYPE))
+    if clock.transitions(zone) == ((), (0,)):
+        return parsed
+    return ibis.ifelse(has_zone(value), parsed, clock.from_local(parsed, zone))
 
 
 # A time of day followed by Z or a UTC offset (+07:00, +0700, -05).
@@ -78,13 +86,13 @@ def has_zone(value: ir.Value) -> ir.BooleanValue:
     return value.cast("string").strip().re_search(ZONED_TEXT)
 
 
-def date(value: ir.Value) -> ir.DateValue:
+def date(value: ir.Value, zone: str = "UTC") -> ir.DateValue:
     dtype = value.type()
     if dtype.is_date():
         return value
-    if dtype.is_timestamp():
-        return value.cast("date")
-    return value.try_cast("date")
+    if dtype.is_timestamp():  # a date taken from an instant is the date on the workspace's clock
+        return clock.to_local(value.cast(TIMESTAMP_TYPE), zone).cast("date") if dtype.timezone else value.cast("date")
+    return ibis.ifelse(_digit_first(value), value.try_cast("date"), ibis.null("date"))
 
 
 def boolean(value: ir.Value) -> ir.BooleanValue:

@@ -28,6 +28,7 @@ class Source:
     format: str  # "csv" | "parquet"
     delimiter: str = ","
     decimal_comma: bool = False  # Excel in an Indonesian locale writes 1.250.000,50
+    timezone: str = "UTC"  # the zone of values without a UTC offset: the workspace's
 
     @property
     def name(self) -> str:
@@ -111,10 +112,13 @@ def _read_raw(con: ibis.BaseBackend, source: Source) -> ibis.Table:
         return materialise(con.read_csv(str(source.path), parallel=False, **options))
 
 
-def read(con: ibis.BaseBackend, source: Source) -> ibis.Table:
-    """The file as a table with normalised column names and ``_source_row``."""
+def read(store, source: Source) -> ibis.Table:
+    """The file as a table in the store's engine, with normalised column names and ``_source_row``.
+
+    The file is read by DuckDB on this machine (the store's own connection when the engine is DuckDB)
+    and handed to the engine, so every engine sees the same rows and row numbers."""
     try:
-        t = _read_raw(con, source)
+        t = _read_raw(store.reader, source)
     except SourceError:
         raise
     except Exception as exc:  # the reader's own message says what it could not parse
@@ -128,4 +132,4 @@ def read(con: ibis.BaseBackend, source: Source) -> ibis.Table:
             raise SourceError(str(source.path), "appears twice in the header", column=norm,
                               expected="each column once")
         renamed[col] = norm
-    return t.rename({new: old for old, new in renamed.items()})
+    return store.load_raw(t.rename({new: old for old, new in renamed.items()}))

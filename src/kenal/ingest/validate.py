@@ -13,7 +13,7 @@ import ibis.expr.types as ir
 from kenal.errors import SourceError
 from kenal.ingest import parse
 from kenal.ingest.sources import Source
-from kenal.schema import FLOAT, INT, STRING, TABLES, Column, Table
+from kenal.schema import DATE, FLOAT, INT, STRING, TABLES, TIMESTAMP, Column, Table
 
 LINEAGE = ("_source_file", "_source_row")
 
@@ -33,6 +33,8 @@ def _parsed(raw: ir.Table, col: Column, source: Source) -> ir.Value:
         return parse.category(value)
     if col.type in (FLOAT, INT):
         return parse.PARSERS[col.type](value, source.decimal_comma)
+    if col.type in (TIMESTAMP, DATE):
+        return parse.PARSERS[col.type](value, source.timezone)
     return parse.PARSERS[col.type](value)
 
 
@@ -46,7 +48,7 @@ def check_types(source: Source, raw: ir.Table, spec: Table, parsed: dict[str, ir
         given = raw[c.name].notnull()
         aggs[f"{c.name}__given"] = given.sum()
         aggs[f"{c.name}__ok"] = (given & parsed[c.name].notnull()).sum()
-        aggs[f"{c.name}__example"] = raw[c.name].cast("string").arbitrary(where=given & parsed[c.name].isnull())
+        aggs[f"{c.name}__example"] = raw[c.name].cast("string").min(where=given & parsed[c.name].isnull())
     counts = raw.aggregate(**aggs).execute().iloc[0]
     for c in typed:
         if (counts[f"{c.name}__given"] or 0) > 0 and (counts[f"{c.name}__ok"] or 0) == 0:

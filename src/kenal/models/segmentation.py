@@ -8,6 +8,8 @@ that of at most three features, so a catalogue with many categories does not dro
 
 from __future__ import annotations
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
@@ -93,10 +95,28 @@ class BehaviouralSegmenter(ClusterMixin, BaseEstimator):
         return out
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
-        """Features in the space the segments live in (weighted standard units)."""
-        values = X[self.feature_names_in_].astype(float).fillna(self.mean_)  # no NaN survives scaling
+        """Features in the space the segments live in (weighted standard units); a missing value is
+        the average (0)."""
+        values = X[self.feature_names_in_].astype(float)
         z = (self._log(values).clip(self.lower_, self.upper_, axis=1) - self.mean_) / self.scale_
-        return (z * self.weights_).to_numpy()
+        return (z * self.weights_).fillna(0.0).to_numpy()
+
+    def assign_expression(self, t: ir.Table) -> ir.IntegerValue:
+        """:meth:`predict` as an Ibis expression over a feature table, so the engine that holds the
+        customers assigns them: nearest centre, the lowest id on a tie, as ``pairwise_distances_argmin``."""
+        z = []
+        for c in self.feature_names_in_:
+            v = t[c].cast("float64")
+            if c in self.log_columns_:
+                v = (ibis.greatest(v, 0.0) + 1.0).ln()
+            v = v.clip(float(self.lower_[c]), float(self.upper_[c]))
+            z.append(((v - float(self.mean_[c])) / float(self.scale_[c]) * float(self.weights_[c])).fill_null(0.0))
+        distances = [sum(((zj - float(cj)) ** 2 for zj, cj in zip(z, centre)), ibis.literal(0.0))
+                     for centre in self.cluster_centers_]
+        if len(distances) == 1:
+            return ibis.literal(0, "int64")
+        nearest = ibis.least(*distances)
+        return ibis.cases(*[(d == nearest, k) for k, d in enumerate(distances)], else_=0).cast("int64")
 
     # -- fitting ----------------------------------------------------------------------------
     def _silhouette(self, Z: np.ndarray, labels: np.ndarray, rng: np.random.Generator) -> tuple[float, float]:

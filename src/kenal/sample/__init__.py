@@ -10,9 +10,14 @@ was planted: the behavioural segment of every customer (:data:`SEGMENT_NAMES`), 
 and one row per defective row (``defects``, counted in ``data.defects``).
 
 Or from a shell: ``python -m kenal.sample --customers 50000 --seed 0 --out sample``.
+
+Too large for memory?  :func:`write_sample_chunked` makes and writes the sample a chunk of
+customers at a time, as Parquet parts (``input_dir/<table>/part-00000.parquet``...).
 """
 
+from kenal.sample.chunked import write_sample_chunked
 from kenal.sample.generate import SampleData, generate_sample, write_sample
 from kenal.sample.segments import NAMES as SEGMENT_NAMES
 
-__all__ = ["SampleData", "generate_sample", "write_sample", "SEGMENT_NAMES"]
+__all__ = ["SampleData", "generate_sample", "write_sample", "write_sample_chunked",
+           "SEGMENT_NAMES"]

@@ -157,12 +157,23 @@ def _digits(values: np.ndarray, width: int) -> np.ndarray:
 
 
 def ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
-    """Zero-padded ids such as C0000001."""
+    """Zero-padded ids such as C0000001.
+
+    A number with more than `width` digits keeps all of them (C12345678): cutting would repeat
+    ids, and padding every id to the widest would make one number's id depend on the others.
+    """
+    numbers = np.asarray(numbers, np.int64)
+    full = max(width, len(str(int(numbers.max())))) if len(numbers) else width
     p = np.frombuffer(prefix.encode(), np.uint8)
-    mat = np.empty((len(numbers), len(p) + width), np.uint8)
+    mat = np.empty((len(numbers), len(p) + full), np.uint8)
     mat[:, :len(p)] = p
-    mat[:, len(p):] = _digits(numbers, width)
-    return _strings(mat.ravel(), np.full(len(numbers), mat.shape[1]))
+    mat[:, len(p):] = _digits(numbers, full)
+    if full == width:
+        return _strings(mat.ravel(), np.full(len(numbers), mat.shape[1]))
+    digits = width + sum((numbers >= 10 ** k).astype(np.int64) for k in range(width, full))
+    keep = np.ones(mat.shape, bool)
+    keep[:, len(p):] = np.arange(full) >= (full - digits)[:, None]  # drop surplus leading zeros
+    return _strings(mat[keep], len(p) + digits)
 
 
 _HEX = np.frombuffer("".join(f"{i:02x}" for i in range(256)).encode(), np.uint16)

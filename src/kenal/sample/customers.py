@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kenal.sample._util import DAY, HOUR, Clock, format_ts, frame, objects, take
 from kenal.sample.segments import SEGMENTS
@@ -64,9 +66,26 @@ _DEMOGRAPHY = {
     "lapsed": (37, .55, 1.0), "promo_hunter": (28, .66, .75),
     "window_shopper": (27, .50, .9), "big_ticket_electronics": (36, .30, 2.0),
 }
+
+
+def email_numbers(n: int) -> int:
+    """How many numbers the e-mail addresses of `n` customers are drawn from."""
+    return max(100_000, 3 * n)
+
+
+def phone_keys(phone) -> np.ndarray:
+    """Phone numbers ("+62...") as int64, one to one: cheap to keep and compare across chunks."""
+    return pc.cast(pc.utf8_slice_codeunits(pa.array(phone, pa.string()), 1), pa.int64()).to_numpy()
+
+
 def make_customers(rng: np.random.Generator, pop: Population, clock: Clock,
-                   missing_income: int) -> tuple[pd.DataFrame, np.ndarray]:
-    """The customers table; `missing_income` incomes are left null. Returns (table, null rows)."""
+                   missing_income: int, first_row: int = 0, first_email: int = 0,
+                   taken_phones: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The customers table; `missing_income` incomes are left null. Returns (table, null rows).
+
+    For a chunk of a larger sample: `first_row` customers come before this chunk, e-mail numbers
+    below `first_email` and the phones of `taken_phones` (sorted :func:`phone_keys`) are taken.
+    """
     n = len(pop)
     demo = np.array([_DEMOGRAPHY[p.name] for p in SEGMENTS])[pop.seg]
     female = rng.random(n) < demo[:, 1]
@@ -88,17 +107,22 @@ def make_customers(rng: np.random.Generator, pop: Population, clock: Clock,
     income = np.round(median * np.exp(.45 * rng.standard_normal(n)) / 50_000) * 50_000
     dom = [d for d, _ in _DOMAINS]
     dom_w = np.array([w for _, w in _DOMAINS], float)
-    # A distinct number per customer keeps e-mail addresses unique.
-    number = rng.choice(max(100_000, 3 * n), n, replace=False).astype(str).astype(object)
+    # A distinct number per customer keeps e-mail addresses unique (over chunks: first_email).
+    number = first_email + rng.choice(email_numbers(n), n, replace=False)
+    number = number.astype(str).astype(object)
     sep = np.where(rng.random(n) < .6, ".", "")
     domain = objects(dom)[rng.choice(len(dom), n, p=dom_w / dom_w.sum())]
     email = email_first + sep + email_last + number + "@" + domain
     phone = ("+62" + objects(_PHONE_PREFIX)[rng.integers(0, len(_PHONE_PREFIX), n)]
              + rng.integers(1_000_000, 99_999_999, n).astype(str).astype(object))
-    # Two random numbers can meet (about one pair per 100,000 customers); one person, one number:
-    # a repeat gets 9 digits made of its row number, a length the random ones never have.
+    # Two random numbers can meet (about one pair per 100,000 customers, or a number of an earlier
+    # chunk); one person, one number: a repeat gets 9 digits made of its row number (counted over
+    # all chunks), a length the random ones never have.
     repeat = pd.Series(phone).duplicated().to_numpy()
-    phone[repeat] = [p[:6] + f"9{i:08d}" for p, i in zip(phone[repeat], np.flatnonzero(repeat))]
+    if taken_phones is not None and len(taken_phones):
+        repeat |= np.isin(phone_keys(phone), taken_phones)
+    phone[repeat] = [p[:6] + f"9{first_row + i:08d}"
+                     for p, i in zip(phone[repeat], np.flatnonzero(repeat))]
     # Drawn last, so the clean and the defective sample share everything else.
     null = np.sort(rng.choice(n, missing_income, replace=False))
     income[null] = np.nan

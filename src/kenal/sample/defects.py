@@ -34,11 +34,12 @@ def truth_rows(table: str, keys, defect: str) -> pd.DataFrame:
 
 
 def plant_transactions(rng: np.random.Generator, txns: pd.DataFrame, items: pd.DataFrame,
-                       ts: np.ndarray, clock: Clock
+                       ts: np.ndarray, clock: Clock, first_id: int = 0
                        ) -> tuple[pd.DataFrame, pd.DataFrame, list[pd.DataFrame]]:
     """Exact duplicates, double-submitted payments and unknown currency codes.
 
-    `ts` is the int time of each row of `txns`.  Returns the new tables and the truth rows.
+    `ts` is the int time of each row of `txns`, whose ids are numbered from ``first_id + 1``;
+    the new payments take the numbers after them.  Returns the new tables and the truth rows.
     """
     n = len(txns)
     n_dup, n_near, n_unk = (count(k, n) for k in (
@@ -62,7 +63,7 @@ def plant_transactions(rng: np.random.Generator, txns: pd.DataFrame, items: pd.D
     copies = txns.iloc[dup]
     # A double-submitted payment: new id, same customer and amount, 5-120 s later, same items.
     twins = txns.iloc[near].copy()
-    new_ids = ids("T", np.arange(n + 1, n + len(near) + 1), 8)
+    new_ids = ids("T", np.arange(first_id + n + 1, first_id + n + len(near) + 1), 8)
     twin_t = ts[near] + rng.integers(5, 121, len(near))
     twins["transaction_id"] = strings(new_ids)
     twins["timestamp"] = strings(format_ts(twin_t))

@@ -16,9 +16,9 @@ import pyarrow.parquet as pq
 
 from kenal.errors import ConfigError
 from kenal.sample import defects as dq
-from kenal.sample._util import Clock, format_ts, frame, strings, take
+from kenal.sample._util import Clock, arrow, format_ts, frame, strings, take
 from kenal.sample.catalog import make_catalog, make_fx
-from kenal.sample.customers import make_consents, make_customers
+from kenal.sample.customers import email_numbers, make_consents, make_customers, phone_keys
 from kenal.sample.events import make_stream
 from kenal.sample.external import make_external
 from kenal.sample.population import make_population
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 # One independent random stream per part, so changing one part leaves the others unchanged.
 _PARTS = ("catalog", "fx", "population", "customers", "ledger", "events", "texts", "external",
           "defects", "format", "consents")
+# Parts that are the same in every chunk of a chunked sample: drawn from the sample's own seed.
+SHARED_PARTS = ("catalog", "fx", "external")
 
 
 @dataclass
@@ -44,6 +46,22 @@ class SampleData:
     defects: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class IdStart:
+    """What earlier chunks of a chunked sample used, so a chunk's ids and contacts are new.
+
+    Counters are the id numbers (and e-mail numbers) already taken; `phones` the sorted
+    :func:`~kenal.sample.customers.phone_keys` taken.  The default: a sample of its own.
+    """
+
+    customers: int = 0
+    transactions: int = 0
+    sessions: int = 0
+    interactions: int = 0
+    emails: int = 0
+    phones: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+
 def generate_sample(n_customers: int = 50_000, seed: int = 0, cutoff: str = "2026-06-30",
                     defects: bool = True) -> SampleData:
     """A deterministic synthetic omnichannel retailer in Indonesia, up to `cutoff` (Jakarta time).
@@ -51,34 +69,55 @@ def generate_sample(n_customers: int = 50_000, seed: int = 0, cutoff: str = "202
     With `defects` the data-quality defects of kenal.sample.defects are planted, each listed row
     by row in ``truth["defects"]`` and counted in ``defects``; without, every row is clean.
     """
+    n, clock = check_args(n_customers, cutoff)
+    return generate_chunk(n, clock, seed, seed, defects)[0]
+
+
+def check_args(n_customers: int, cutoff: str) -> tuple[int, Clock]:
+    """The number of customers and the clock, or a ConfigError saying what is wrong."""
     if int(n_customers) != n_customers or n_customers < 1:
         raise ConfigError(f"n_customers must be a positive integer, got {n_customers!r}")
     try:
         clock = Clock.from_cutoff(cutoff)
     except ValueError as exc:
         raise ConfigError(f"cutoff must be a date like 2026-06-30, got {cutoff!r}") from exc
-    n = int(n_customers)
+    return int(n_customers), clock
+
+
+def generate_chunk(n: int, clock: Clock, seed, chunk_seed, defects: bool,
+                   start: IdStart = IdStart()) -> tuple[SampleData, IdStart]:
+    """`n` customers and all their rows; returns the data and the IdStart of the next chunk.
+
+    SHARED_PARTS are drawn from `seed`, the customers' parts from `chunk_seed` (anything
+    np.random.SeedSequence takes); with ``chunk_seed == seed`` and the default `start` this is
+    generate_sample.
+    """
     started = time.perf_counter()
-    seeds = np.random.SeedSequence(seed).spawn(len(_PARTS))
-    rng = {part: np.random.default_rng(s) for part, s in zip(_PARTS, seeds)}
+    shared = np.random.SeedSequence(seed).spawn(len(_PARTS))
+    own = np.random.SeedSequence(chunk_seed).spawn(len(_PARTS))
+    rng = {part: np.random.default_rng(shared[i] if part in SHARED_PARTS else own[i])
+           for i, part in enumerate(_PARTS)}
 
     catalog = make_catalog(rng["catalog"])
     fx_table, fx = make_fx(rng["fx"], clock)
-    pop = make_population(rng["population"], n, clock)
+    pop = make_population(rng["population"], n, clock, start.customers)
     customers, null_income = make_customers(rng["customers"], pop, clock,
-                                            dq.count("missing_income", n) if defects else 0)
+                                            dq.count("missing_income", n) if defects else 0,
+                                            start.customers, start.emails, start.phones)
     consents = make_consents(rng["consents"], pop)
     ledger = make_ledger(rng["ledger"], pop, catalog, clock, fx)
-    txns, items = ledger_frames(ledger, pop, catalog)
-    events, event_defects = _events(rng, pop, ledger, catalog, clock, defects)
+    txns, items = ledger_frames(ledger, pop, catalog, start.transactions)
+    events, event_defects, n_sessions = _events(rng, pop, ledger, catalog, clock, defects,
+                                                start)
     spam_share = dq.SHARES["spam_texts"] if defects else 0.0
-    interactions, text_truth, spam = make_interactions(rng["texts"], pop, clock, spam_share)
+    interactions, text_truth, spam = make_interactions(rng["texts"], pop, clock, spam_share,
+                                                       start.interactions)
     interactions["timestamp"] = strings(format_ts(interactions["timestamp"].to_numpy()))
 
     found: list[pd.DataFrame] = []
     if defects:
         txns, items, txn_defects = dq.plant_transactions(rng["defects"], txns, items, ledger.ts,
-                                                         clock)
+                                                         clock, start.transactions)
         found += txn_defects + event_defects + [
             dq.truth_rows("customers", customers["customer_id"].iloc[null_income],
                           "missing_income"),
@@ -105,21 +144,32 @@ def generate_sample(n_customers: int = 50_000, seed: int = 0, cutoff: str = "202
     counts = {name: int((defect_truth["defect"] == name).sum()) for name in dq.DEFECTS}
     log.info("generated %d customers, %d transactions, %d events in %.1f s", n, len(txns),
              len(events), time.perf_counter() - started)
+    following = IdStart(
+        customers=start.customers + n,
+        # the double-submitted payments are numbered after the ledger's rows
+        transactions=start.transactions + len(ledger.ts) + counts["near_duplicate_transactions"],
+        sessions=start.sessions + n_sessions,
+        interactions=start.interactions + len(interactions),
+        emails=start.emails + email_numbers(n),
+        phones=np.union1d(start.phones, phone_keys(arrow(customers["phone"]))),
+    )
     return SampleData(tables={name: tables[name] for name in TABLES}, truth=truth,
-                      defects=counts)
+                      defects=counts), following
 
 
 def _events(rng: dict[str, np.random.Generator], pop, ledger, catalog, clock: Clock,
-            defects: bool) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """The events table and, with defects, bot sessions and skewed clocks with their truth."""
+            defects: bool, start: IdStart) -> tuple[pd.DataFrame, list[pd.DataFrame], int]:
+    """The events table, with defects bot sessions and skewed clocks with their truth, and the
+    number of sessions."""
     stream = make_stream(rng["events"], pop, ledger, catalog, clock)
     if defects:
         stream = concat(stream, dq.bot_stream(rng["defects"], catalog, clock, len(pop)))
     order_sessions(stream)
     future, skewed = dq.skew_timestamps(rng["defects"], stream) if defects else ([], [])
-    events = stream_frame(rng["format"], stream, pop, catalog)
+    events = stream_frame(rng["format"], stream, pop, catalog, first_session=start.sessions,
+                          first_txn=start.transactions)
     if not defects:
-        return events, []
+        return events, [], len(stream.kind)
     is_bot = stream.kind[stream.sess] == BOT
     ids = events["message_id"]
     return events, [
@@ -127,7 +177,7 @@ def _events(rng: dict[str, np.random.Generator], pop, ledger, catalog, clock: Cl
         dq.truth_rows("events", ids[is_bot], "bot_events"),
         dq.truth_rows("events", ids.iloc[future], "future_timestamps"),
         dq.truth_rows("events", ids.iloc[skewed], "out_of_order_timestamps"),
-    ]
+    ], len(stream.kind)
 
 
 def write_sample(data: SampleData, input_dir: str | Path, truth_dir: str | Path,

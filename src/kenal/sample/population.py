@@ -49,8 +49,12 @@ def _lognormal(rng, median, sigma, n):
     return np.exp(np.log(median) + sigma * rng.standard_normal(n))
 
 
-def make_population(rng: np.random.Generator, n: int, clock: Clock) -> Population:
-    """Segments in exact proportions (shuffled) and each customer's own draw of its profile."""
+def make_population(rng: np.random.Generator, n: int, clock: Clock,
+                    first_id: int = 0) -> Population:
+    """Segments in exact proportions (shuffled) and each customer's own draw of its profile.
+
+    Customer ids are numbered from ``first_id + 1`` (ids before it belong to earlier chunks).
+    """
     shares = np.array([p.share for p in SEGMENTS])
     counts = np.floor(shares / shares.sum() * n).astype(int)
     counts[np.argmax(shares)] += n - counts.sum()
@@ -104,7 +108,7 @@ def make_population(rng: np.random.Generator, n: int, clock: Clock) -> Populatio
         returns=f["returns"], discount=f["discount"], texts=f["texts"],
         currency=np.where(foreign, rng.choice([1, 2], n, p=[.6, .4]), 0),
         app=rng.random(n) < f["app"], city=city, region=region_of_city[city],
-        customer_id=ids("C", np.arange(1, n + 1), 7),
+        customer_id=ids("C", np.arange(first_id + 1, first_id + n + 1), 7),
     )
 
 

@@ -121,8 +121,13 @@ def order_sessions(stream: Stream) -> None:
 
 
 def stream_frame(rng: np.random.Generator, s: Stream, pop: Population, catalog: Catalog,
-                 naive_share: float = .05) -> pd.DataFrame:
-    """The events table; ~5% of timestamps are written without offset (Jakarta local time)."""
+                 naive_share: float = .05, first_session: int = 0,
+                 first_txn: int = 0) -> pd.DataFrame:
+    """The events table; ~5% of timestamps are written without offset (Jakarta local time).
+
+    Session ids are numbered from ``first_session + 1``; ledger row i is order
+    ``T<first_txn + i + 1>`` (the numbering of :func:`ledger_frames`).
+    """
     n_cust, S, m = len(pop), len(s.kind), len(s.t)
     c = np.maximum(s.cust, 0)
     logged = (s.cust >= 0) & ~s.anon
@@ -139,17 +144,18 @@ def stream_frame(rng: np.random.Generator, s: Stream, pop: Population, catalog: 
         "customer_id": take(pop.customer_id, cid_code),
         "anonymous_id": take(anon_ids, anon_code),
         "event": take(TRACK, np.where(event == len(TRACK), -1, event)),
-        "session_id": take(ids("S", np.arange(1, S + 1), 9), s.sess),
+        "session_id": take(ids("S", np.arange(first_session + 1, first_session + S + 1), 9),
+                           s.sess),
         "user_agent": take(AGENTS, s.ua[s.sess]),
         "page_path": take(pages, s.path),
         "product_id": take(catalog.pid, s.prod),
-        "properties": _properties(s, catalog),
+        "properties": _properties(s, catalog, first_txn),
     })
     assert list(out.columns) == TABLES["events"].column_names
     return out
 
 
-def _properties(s: Stream, catalog: Catalog) -> pa.Array:
+def _properties(s: Stream, catalog: Catalog, first_txn: int) -> pa.Array:
     """JSON properties of track events (null otherwise), from one vocabulary of all texts.
 
     Vocabulary: product JSON (viewed), product x quantity JSON (added), then one checkout and
@@ -164,8 +170,8 @@ def _properties(s: Stream, catalog: Catalog) -> pa.Array:
     money = pc.if_else(pa.array(s.cur == 0), num_str(s.value), num_str(s.value, 2))
     cur = take(CURRENCY_CODES, s.cur)
     checkout = join('{"value": ', money, ', "currency": "', cur, '"}')
-    order = join('{"order_id": "', ids("T", np.maximum(s.txn, 0) + 1, 8), '", "revenue": ',
-                 money, ', "currency": "', cur, '"}')
+    order_id = ids("T", first_txn + np.maximum(s.txn, 0) + 1, 8)
+    order = join('{"order_id": "', order_id, '", "revenue": ', money, ', "currency": "', cur, '"}')
     code = np.full(len(s.t), -1, np.int64)
     at = s.block == VIEW_TRACK
     code[at] = s.prod[at]

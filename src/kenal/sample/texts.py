@@ -26,8 +26,10 @@ _LANGUAGE_P = (.55, .20, .25)
 
 
 def make_interactions(rng: np.random.Generator, pop: Population, clock: Clock,
-                      spam_share: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
-    """Interactions (ids in time order, int timestamps) with text truth and the spam rows.
+                      spam_share: float = 0.0, first_id: int = 0
+                      ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Interactions (ids in time order from ``first_id + 1``, int timestamps) with text truth
+    and the spam rows.
 
     `spam_share` of all rows are spam (at least one if the share is positive).  Customers write
     while active and up to a month after they stop buying (complaints often come last).
@@ -71,7 +73,7 @@ def make_interactions(rng: np.random.Generator, pop: Population, clock: Clock,
     is_spam = np.r_[np.zeros(n, bool), np.ones(k, bool)]
     cust, ts = np.r_[owner, spam["owner"]], np.r_[t, spam["t"]]
     order = np.lexsort((cust, ts))
-    iid = ids("I", np.arange(1, n + k + 1), 7)
+    iid = ids("I", np.arange(first_id + 1, first_id + n + k + 1), 7)
     table = frame({
         "interaction_id": iid,
         "customer_id": take(pop.customer_id, cust[order]),

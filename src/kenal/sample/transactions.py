@@ -154,10 +154,13 @@ def _baskets(rng: np.random.Generator, pop: Population, catalog: Catalog, owner:
     return line_txn[order][first], product[order][first], qty
 
 
-def ledger_frames(ledger: Ledger, pop: Population,
-                  catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The transactions and transaction_items tables (ids T00000001... in time order)."""
-    tid = ids("T", np.arange(1, len(ledger.ts) + 1), 8)
+def ledger_frames(ledger: Ledger, pop: Population, catalog: Catalog,
+                  first_id: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The transactions and transaction_items tables (ids T00000001... in time order).
+
+    Ids are numbered from ``first_id + 1``: row i of the ledger is ``T<first_id + i + 1>``.
+    """
+    tid = ids("T", np.arange(first_id + 1, first_id + len(ledger.ts) + 1), 8)
     txns = frame({
         "transaction_id": tid,
         "customer_id": take(pop.customer_id, ledger.cust),

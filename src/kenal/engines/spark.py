@@ -1,0 +1,179 @@
+"""Spark: tables are Parquet under the workspace (or a path / URI the user names), so they outlive the
+Spark session; each is registered as a view when the store opens.
+
+A table is a folder of numbered parts; writing a table adds a part and drops the older ones only
+after the new part is complete, so a table can be rewritten from a query that reads it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+from kenal.config import Settings
+from kenal.errors import EngineError
+from kenal.store import Store
+
+TABLES_DIR = "spark"
+_PART = re.compile(r"^\d{6}$")
+
+
+def _check_master(master: str) -> None:
+    """Fail fast on a standalone master that is not there (Spark itself would retry for minutes)."""
+    if not master.startswith("spark://"):
+        return
+    for hostport in master[len("spark://"):].split(","):
+        parsed = urlparse(f"//{hostport}")
+        try:
+            socket.create_connection((parsed.hostname, parsed.port or 7077), timeout=5).close()
+            return
+        except (OSError, ValueError):
+            continue
+    raise EngineError(f"the Spark master {master} cannot be reached; check the host and port and that the "
+                      "master runs (or use --spark-master 'local[*]')")
+
+
+def _session(settings: Settings):
+    if not shutil.which("java") and not _java_home():
+        raise EngineError("Spark needs a Java runtime (Java 17) and none was found; install it and put java "
+                          "on PATH or set JAVA_HOME")
+    _check_master(settings.spark_master)
+    from pyspark.sql import SparkSession
+
+    builder = (SparkSession.builder.master(settings.spark_master).appName("kenal")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.shuffle.partitions", str(settings.spark_partitions))
+               .config("spark.driver.memory", settings.spark_memory)
+               .config("spark.sql.ansi.enabled", "false"))
+    try:
+        return builder.getOrCreate()
+    except Exception as exc:  # PySpark raises its own and Py4J's errors
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise EngineError(f"cannot start Spark with master '{settings.spark_master}': {first}; check the "
+                          "master URL and the Java runtime (java -version should say 17)") from None
+
+
+def _java_home() -> bool:
+    import os
+
+    home = os.environ.get("JAVA_HOME")
+    return bool(home) and Path(home, "bin", "java").exists()
+
+
+class SparkStore(Store):
+    engine = "spark"
+
+    @classmethod
+    def connect(cls, workspace: Path, settings: Settings) -> "SparkStore":
+        session = _session(settings)
+        store = cls(ibis.pyspark.connect(session), settings, workspace)
+        store.root = settings.spark_path or str((workspace / TABLES_DIR).resolve())
+        store._parts = {}
+        store._register_existing()
+        return store
+
+    # -- the file system, through Hadoop's API so any URI Spark can write to works -------------------
+    def _fs_path(self, *names: str):
+        jvm = self.con._session._jvm
+        path = jvm.org.apache.hadoop.fs.Path("/".join([self.root.rstrip("/"), *names]))
+        return path, path.getFileSystem(self.con._session._jsc.hadoopConfiguration())
+
+    def _list_dirs(self, *names: str) -> list[str]:
+        path, fs = self._fs_path(*names)
+        if not fs.exists(path):
+            return []
+        return sorted(s.getPath().getName() for s in fs.listStatus(path) if s.isDirectory())
+
+    def _delete(self, *names: str) -> None:
+        path, fs = self._fs_path(*names)
+        fs.delete(path, True)
+
+    def _location(self, name: str, part: str) -> str:
+        return "/".join([self.root.rstrip("/"), name, part])
+
+    def _register_existing(self) -> None:
+        for name in self._list_dirs():
+            parts = [p for p in self._list_dirs(name) if _PART.match(p)]
+            if parts:
+                self._parts[name] = parts
+                self._register(name)
+
+    def _register(self, name: str) -> None:
+        paths = [self._location(name, p) for p in self._parts[name]]
+        self.con._session.read.parquet(*paths).createOrReplaceTempView(name)
+
+    # -- the Store interface ---------------------------------------------------------------------------
+    def has(self, name: str) -> bool:
+        return name in self._parts
+
+    def _write_part(self, name: str, expr: ir.Table) -> str:
+        parts = self._parts.get(name, [])
+        part = f"{int(parts[-1]) + 1 if parts else 1:06d}"
+        self.con.to_parquet_dir(expr, self._location(name, part))
+        return part
+
+    def write(self, name: str, data: ir.Table | pd.DataFrame | pa.Table) -> None:
+        old = self._parts.get(name, [])
+        part = self._write_part(name, data if isinstance(data, ir.Table) else ibis.memtable(data))
+        self._parts[name] = [part]
+        self._register(name)
+        for p in old:  # only now: the new part may have been computed from the old ones
+            self._delete(name, p)
+
+    def append(self, name: str, data: ir.Table | pd.DataFrame | pa.Table) -> None:
+        expr = data if isinstance(data, ir.Table) else ibis.memtable(data)
+        if self.has(name):  # every part of a table has the table's schema
+            schema = self.table(name).schema()
+            expr = expr.select(*[expr[c].cast(t) if c in expr.columns else ibis.null(t).name(c)
+                                 for c, t in schema.items()])
+        part = self._write_part(name, expr)
+        self._parts.setdefault(name, []).append(part)
+        self._register(name)
+
+    def drop(self, name: str) -> None:
+        if self._parts.pop(name, None) is not None:
+            self._delete(name)
+            self.con._session.catalog.dropTempView(name)
+
+    @property
+    def reader(self) -> ibis.BaseBackend:
+        if getattr(self, "_reader", None) is None:
+            self._reader = ibis.duckdb.connect()
+            self._reader.raw_sql("SET TimeZone = 'UTC'")
+        return self._reader
+
+    def _staging(self, kind: str) -> str:
+        self._staged = getattr(self, "_staged", 0) + 1
+        path = Path(self.workspace, ".staging", f"{kind}-{self._staged}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return str(path.resolve())
+
+    def materialise(self, expr: ir.Table) -> ir.Table:
+        """Written to Parquet and read back: unlike Spark's cache it is computed now, once, and spills
+        to disk rather than fill the driver's memory."""
+        path = self._staging("table")
+        self.con.to_parquet_dir(expr, path)
+        return self.con.read_parquet(path)
+
+    def load_raw(self, raw: ir.Table) -> ir.Table:
+        """The file as read, as text columns and ``_source_row``, staged as Parquet for Spark to read."""
+        path = self._staging("raw") + ".parquet"
+        columns = [c for c in raw.columns if c != "_source_row"]
+        raw.select(**{c: raw[c].cast("string") for c in columns}, _source_row=raw._source_row).to_parquet(path)
+        return self.con.read_parquet(path)
+
+    def close(self) -> None:
+        if getattr(self, "_reader", None) is not None:
+            self._reader.disconnect()
+        self.con._session.catalog.clearCache()
+        shutil.rmtree(Path(self.workspace, ".staging"), ignore_errors=True)
+        # The session stays up: PySpark keeps one per process and starting it again costs seconds.

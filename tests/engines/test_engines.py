@@ -1,0 +1,146 @@
+"""The same pipeline on DuckDB, PostgreSQL and Spark: ingest -> health -> features -> segments -> export
+gives the same numbers on every engine (features within floating-point tolerance, assignments exact)."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pandas as pd
+import psycopg
+import pytest
+
+from kenal.activation import export_segments
+from kenal.config import Settings
+from kenal.ingest import QUARANTINE
+from kenal.models import BehaviouralSegmenter
+from kenal.outputs import ASSIGNMENTS, FEATURES
+from kenal.pipeline import run
+from kenal.sample import generate_sample, write_sample
+from kenal.store import Store
+
+N_CUSTOMERS = 600
+
+
+@pytest.fixture(scope="module")
+def sample_input(tmp_path_factory):
+    root = tmp_path_factory.mktemp("engines")
+    write_sample(generate_sample(N_CUSTOMERS, seed=5), root / "in", root / "truth", fmt="csv")
+    return root / "in"
+
+
+def settings_for(engine: str, request) -> Settings:
+    extra = {}
+    if engine == "postgres":
+        extra = {"dsn": request.getfixturevalue("postgres_dsn")}
+    elif engine == "spark":
+        request.getfixturevalue("spark_session")
+        extra = {"spark_master": "local[2]", "spark_partitions": 4, "spark_memory": "2g"}
+    return Settings(engine=engine, consent_default="grant", segmentation="clustering", max_segments=6, **extra)
+
+
+@pytest.fixture(scope="module")
+def outcome(sample_input, tmp_path_factory, request):
+    """What one run gives on each engine, computed once per engine."""
+    done: dict[str, dict] = {}
+
+    def on(engine: str) -> dict:
+        if engine in done:
+            return done[engine]
+        ws = tmp_path_factory.mktemp(f"ws-{engine}")
+        settings = settings_for(engine, request)
+        result = run(ws, settings, input_dir=sample_input)
+        with Store.open(ws, settings) as store:
+            export = ws / "segments.csv"
+            export_segments(store, export)
+            q = store.table(QUARANTINE)
+            done[engine] = {
+                "workspace": ws, "settings": settings, "result": result,
+                "ingest": {t: (c.read, c.loaded, c.duplicates, c.quarantined, c.reasons)
+                           for t, c in result.ingest.tables.items()},
+                "quarantine": q.select("table", "source_row", "reason", "column", "value").execute()
+                .sort_values(["table", "source_row", "reason"]).reset_index(drop=True),
+                "health": sorted((c.id, c.table, c.severity, c.count) for c in result.health.checks),
+                "features": store.table(FEATURES).drop("snapshot_id").execute()
+                .sort_values("customer_id").reset_index(drop=True),
+                "assignments": store.table(ASSIGNMENTS).select("customer_id", "segment_id", "segment_name").execute()
+                .sort_values("customer_id").reset_index(drop=True),
+                "export": pd.read_csv(export).sort_values("customer_id").reset_index(drop=True),
+            }
+        return done[engine]
+
+    return on
+
+
+OTHER_ENGINES = ("postgres", "spark")
+
+
+@pytest.mark.parametrize("engine", OTHER_ENGINES)
+def test_ingest_counts_and_quarantine_are_the_same(outcome, engine):
+    assert outcome(engine)["ingest"] == outcome("duckdb")["ingest"]
+    pd.testing.assert_frame_equal(outcome(engine)["quarantine"], outcome("duckdb")["quarantine"])
+    # and they are the planted truth, not merely equal
+    assert outcome("duckdb")["ingest"]["customers"][:4] == (N_CUSTOMERS, N_CUSTOMERS, 0, 0)
+
+
+@pytest.mark.parametrize("engine", OTHER_ENGINES)
+def test_health_findings_are_the_same(outcome, engine):
+    assert outcome(engine)["health"] == outcome("duckdb")["health"]
+
+
+@pytest.mark.parametrize("engine", OTHER_ENGINES)
+def test_feature_tables_are_equal_within_floating_point_tolerance(outcome, engine):
+    got, expected = outcome(engine)["features"], outcome("duckdb")["features"]
+    assert sorted(got.columns) == sorted(expected.columns)
+    pd.testing.assert_frame_equal(got[expected.columns], expected, check_dtype=False, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("engine", ("duckdb", *OTHER_ENGINES))
+def test_the_engine_assigns_exactly_as_the_model_predicts(outcome, engine):
+    """One model fitted in memory; every engine's nearest-centre expression gives predict()'s labels."""
+    features = outcome("duckdb")["features"]
+    model = BehaviouralSegmenter(k_max=4, random_state=0).fit(features)
+    o = outcome(engine)
+    with Store.open(o["workspace"], o["settings"]) as store:
+        t = store.table(FEATURES)
+        got = t.select("customer_id", segment_id=model.assign_expression(t)).execute()
+    got = got.sort_values("customer_id").reset_index(drop=True)
+    assert got.customer_id.tolist() == features.customer_id.tolist()
+    assert got.segment_id.tolist() == model.predict(features).tolist()
+    assert got.segment_id.nunique() == model.n_clusters_
+
+
+@pytest.mark.parametrize("engine", OTHER_ENGINES)
+def test_segments_and_export_are_identical(outcome, engine):
+    pd.testing.assert_frame_equal(outcome(engine)["assignments"], outcome("duckdb")["assignments"])
+    pd.testing.assert_frame_equal(outcome(engine)["export"], outcome("duckdb")["export"])
+    assert len(outcome("duckdb")["export"]) == outcome("duckdb")["result"].n_customers
+
+
+def test_spark_tables_are_parquet_that_outlive_the_session(outcome):
+    o = outcome("spark")
+    parts = sorted((o["workspace"] / "spark" / ASSIGNMENTS).iterdir())
+    assert [p.name for p in parts] == ["000001"]
+    n = duckdb.sql(f"select count(*) from read_parquet('{parts[0]}/*.parquet')").fetchone()[0]
+    assert n == len(o["assignments"])
+
+
+def test_postgres_tables_are_plain_tables_in_the_database(outcome):
+    o = outcome("postgres")
+    with psycopg.connect(o["settings"].dsn) as con:
+        n = con.execute(f"select count(*) from {ASSIGNMENTS}").fetchone()[0]
+        segments = con.execute(f"select count(distinct segment_id) from {ASSIGNMENTS}").fetchone()[0]
+    assert n == len(o["assignments"])
+    assert segments == o["assignments"].segment_id.nunique()
+
+
+def test_segmentation_model_is_recorded_the_same(outcome):
+    models = {}
+    for engine in ("duckdb", *OTHER_ENGINES):
+        o = outcome(engine)
+        with Store.open(o["workspace"], o["settings"]) as store:
+            runs = store.table("segmentation_runs").execute()
+        models[engine] = json.loads(runs.model.iloc[0])
+    for engine in OTHER_ENGINES:
+        assert models[engine]["features"] == models["duckdb"]["features"]
+        assert pd.DataFrame(models[engine]["centers"]).round(9).equals(pd.DataFrame(models["duckdb"]["centers"]).round(9))
