@@ -222,6 +222,28 @@ def test_parquet_input_with_native_types(store, tmp_path):
     assert [str(x) for x in t.timestamp] == ["2026-01-01 03:00:00+00:00", "2026-01-02 03:00:00+00:00"]
 
 
+def test_a_folder_of_parts_is_one_table_read_in_part_order(store, tmp_path):
+    parts = tmp_path / "in" / "transactions"
+    parts.mkdir(parents=True)
+    for i, ids in enumerate((["T1", "T2"], ["T3"], ["T4", "bad"])):
+        pd.DataFrame({"transaction_id": ids, "customer_id": "C1", "timestamp": "2026-01-01T10:00:00+07:00",
+                      "amount": ["1" if t != "bad" else "x" for t in ids], "currency": "IDR"}
+                     ).to_parquet(parts / f"part-{i:05d}.parquet")
+    report = ingest(store, tmp_path / "in")
+    accounted(report)
+    assert (report.tables["transactions"].read, report.tables["transactions"].loaded) == (5, 4)
+    assert quarantine(store)[["source_row", "reason", "value"]].values.tolist() == [[5, "bad_number", "x"]]
+
+
+def test_a_table_given_as_a_file_and_as_a_folder_is_an_error(store, tmp_path):
+    write_csv(tmp_path / "in", "transactions", TX_HEADER, [["T1", "C1", "2026-01-01", "1", "IDR"]])
+    write_csv(tmp_path / "in" / "transactions", "part-0", TX_HEADER, [["T2", "C1", "2026-01-01", "1", "IDR"]])
+    with pytest.raises(SourceError) as exc:
+        ingest(store, tmp_path / "in")
+    assert str(exc.value) == (f"{tmp_path / 'in' / 'transactions.csv'}: is a second source for table 'transactions' "
+                              "(the first is transactions) - expected one file or folder per table")
+
+
 def test_short_rows_and_quoted_line_breaks_are_read(store, tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "transactions.csv").write_text(

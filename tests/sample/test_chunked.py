@@ -222,3 +222,17 @@ def test_clean_sample_in_chunks(tmp_path):
     assert len(pd.read_csv(tmp_path / "truth" / "defects.csv")) == 0
     customers = ds.dataset(tmp_path / "input" / "customers", format="parquet").to_table()
     assert customers.num_rows == 500 and customers["income"].null_count == 0
+
+
+def test_ingest_reads_the_chunked_folders_whole(out, tmp_path):
+    from kenal.config import Settings
+    from kenal.ingest import ingest
+    from kenal.store import Store
+
+    root, totals, _ = out
+    with Store.open(tmp_path / "ws", Settings()) as store:
+        report = ingest(store, root / "input")
+    assert {t: c.read for t, c in report.tables.items()} == totals["rows"]
+    tx = report.tables["transactions"]
+    assert tx.duplicates == totals["defects"]["duplicate_transactions"]
+    assert tx.reasons == {"unknown_currency": totals["defects"]["unknown_currency"]}

@@ -34,6 +34,13 @@ class Source:
     def name(self) -> str:
         return self.path.name
 
+    @property
+    def files(self) -> list[Path]:
+        """The file, or a folder's parts in name order (part-00000, part-00001, ...)."""
+        if not self.path.is_dir():
+            return [self.path]
+        return sorted(p for p in self.path.iterdir() if p.is_file() and not p.name.startswith((".", "_")))
+
 
 def normalise_header(name: str) -> str:
     """'Customer ID ' -> 'customer_id': headers written by hand or by Excel still match."""
@@ -47,16 +54,20 @@ def discover(folder: Path) -> list[Source]:
         raise SourceError(str(folder), "is not a folder", expected="a folder of CSV or Parquet files")
     found: dict[str, Source] = {}
     for path in sorted(folder.iterdir()):
-        fmt = SUFFIXES.get(path.suffix.lower())
-        if fmt is None or not path.is_file() or path.name.startswith((".", "_")):
+        if path.name.startswith((".", "_")):
             continue
-        table = normalise_header(path.stem)
+        fmt = _folder_format(path) if path.is_dir() else SUFFIXES.get(path.suffix.lower())
+        if fmt is None or not (path.is_file() or path.is_dir()):
+            continue
+        table = normalise_header(path.name if path.is_dir() else path.stem)
         if table not in TABLES:
+            if path.is_dir():
+                continue  # a folder of other things, not a table's parts
             raise SourceError(str(path), f"names no kenal table ('{path.stem}')",
                               expected=f"a file named after one of: {', '.join(TABLES)}")
         if table in found:
-            raise SourceError(str(path), f"is a second file for table '{table}' "
-                              f"(the first is {found[table].name})", expected="one file per table")
+            raise SourceError(str(path), f"is a second source for table '{table}' "
+                              f"(the first is {found[table].name})", expected="one file or folder per table")
         found[table] = Source(path, table, fmt)
     if not found:
         raise SourceError(str(folder), "holds no CSV or Parquet file",
@@ -65,14 +76,21 @@ def discover(folder: Path) -> list[Source]:
     return sorted(found.values(), key=lambda s: order.index(s.table))
 
 
+def _folder_format(folder: Path) -> str | None:
+    """A folder of parts of one table (e.g. events/part-00000.parquet ...): their one format."""
+    formats = {SUFFIXES.get(p.suffix.lower()) for p in folder.iterdir()
+               if p.is_file() and not p.name.startswith((".", "_"))}
+    return formats.pop() if len(formats) == 1 and None not in formats else None
+
+
 def sniff_csv(source: Source) -> None:
     """Detect the delimiter and the decimal mark from the header and a few lines."""
     try:
-        with open(source.path, encoding="utf-8-sig", newline="") as f:
+        with open(source.files[0], encoding="utf-8-sig", newline="") as f:
             head = f.read(64 * 1024)
     except UnicodeDecodeError as exc:
         line = exc.object[:exc.start].count(b"\n") + 1
-        raise SourceError(str(source.path), f"is not UTF-8 text (line {line}, byte {exc.start}: "
+        raise SourceError(str(source.files[0]), f"is not UTF-8 text (line {line}, byte {exc.start}: "
                                             f"{exc.object[exc.start:exc.start + 4]!r})",
                           expected="a UTF-8 encoded CSV file (in Excel: Save As > CSV UTF-8)") from None
     lines = [line for line in head.splitlines() if line.strip()]
@@ -99,17 +117,17 @@ def _read_raw(con: ibis.BaseBackend, source: Source) -> ibis.Table:
         return con.create_table(RAW, _normalised(t), temp=True, overwrite=True)
 
     if source.format == "parquet":
-        return materialise(con.read_parquet(str(source.path)))
+        return materialise(con.read_parquet([str(p) for p in source.files]))
     sniff_csv(source)
     # comment="": on a ragged file DuckDB's sniffer may take "#" for a comment mark and drop or cut
     # every row holding a hashtag.
     options = dict(all_varchar=True, delim=source.delimiter, header=True, quote='"', escape='"',
                    strict_mode=False, null_padding=True, comment="")
     try:
-        return materialise(con.read_csv(str(source.path), **options))
+        return materialise(con.read_csv([str(p) for p in source.files], **options))
     except Exception:
         # DuckDB's parallel scanner cannot pad short rows around quoted line breaks; the serial one can.
-        return materialise(con.read_csv(str(source.path), parallel=False, **options))
+        return materialise(con.read_csv([str(p) for p in source.files], parallel=False, **options))
 
 
 def read(store, source: Source) -> ibis.Table:
