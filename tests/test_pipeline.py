@@ -168,6 +168,6 @@ def test_rules_segmentation_treats_a_negative_purchase_total_as_no_revenue():
 
     features = pd.DataFrame({"customer_id": ["A", "B", "C"], "recency_days": [1.0, 2.0, 3.0],
                              "frequency": [1, 1, 1], "monetary": [-500.0, 0.0, 900.0]})
-    model, profiles, reason, criteria = _fit("rules", features, Settings(segmentation="rules"), HealthReport([], []))
+    model, reason, criteria = _fit("rules", features, Settings(segmentation="rules"), HealthReport([], []))
     assert model.scores_.m.tolist() == [2, 2, 5]  # -500 counts as 0, tied with B
     assert reason == "Rule-based RFM segments, as set in kenal.toml." and criteria is None

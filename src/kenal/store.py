@@ -31,6 +31,7 @@ class Store:
         self.con = con
         self.settings = settings
         self.workspace = Path(workspace) if workspace is not None else None
+        self._reader: ibis.BaseBackend | None = None
 
     @classmethod
     def open(cls, workspace: Path, settings: Settings) -> "Store":
@@ -40,7 +41,21 @@ class Store:
         return open_store(Path(workspace), settings)
 
     def close(self) -> None:
+        self._close_reader()
         self.con.disconnect()
+
+    @property
+    def reader(self) -> ibis.BaseBackend:
+        """The in-memory DuckDB that reads input files on this machine for :meth:`load_raw`."""
+        if self._reader is None:
+            self._reader = ibis.duckdb.connect()
+            self._reader.raw_sql("SET TimeZone = 'UTC'")
+        return self._reader
+
+    def _close_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.disconnect()
+            self._reader = None
 
     def __enter__(self) -> "Store":
         return self
@@ -74,8 +89,8 @@ class Store:
         """``expr`` computed once and kept for this session, so several queries reuse it."""
         return expr.cache()
 
-    def load_raw(self, reader, source_path: Path) -> ir.Table:
-        """A file as read by the local reader (a DuckDB relation of text columns), in the engine."""
+    def load_raw(self, raw: ir.Table) -> ir.Table:
+        """A file as :attr:`reader` read it (a table and ``_source_row``), copied into the engine."""
         raise NotImplementedError
 
     def data_cutoff(self, now: datetime | None = None) -> datetime:

@@ -135,13 +135,6 @@ class PostgresStore(Store):
                                                  digit_first=str(type_ in ("date", "timestamptz")).lower()))
         return cls(con, settings, workspace)
 
-    @property
-    def reader(self) -> ibis.BaseBackend:
-        if getattr(self, "_reader", None) is None:
-            self._reader = ibis.duckdb.connect()
-            self._reader.raw_sql("SET TimeZone = 'UTC'")
-        return self._reader
-
     def load_raw(self, raw: ir.Table) -> ir.Table:
         """Copy the file as read (text columns and ``_source_row``) into a temporary table."""
         columns = [c for c in raw.columns if c != "_source_row"]
@@ -159,10 +152,6 @@ class PostgresStore(Store):
                     copy.write(buf.getvalue())
         return self.con.table(name)
 
-    def close(self) -> None:
-        if getattr(self, "_reader", None) is not None:
-            self._reader.disconnect()
-        super().close()
 
 
 def _quote(name: str) -> str:

@@ -7,6 +7,7 @@ after the new part is complete, so a table can be rewritten from a query that re
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
@@ -63,8 +64,6 @@ def _session(settings: Settings):
 
 
 def _java_home() -> bool:
-    import os
-
     home = os.environ.get("JAVA_HOME")
     return bool(home) and Path(home, "bin", "java").exists()
 
@@ -77,7 +76,8 @@ class SparkStore(Store):
         session = _session(settings)
         store = cls(ibis.pyspark.connect(session), settings, workspace)
         store.root = settings.spark_path or str((workspace / TABLES_DIR).resolve())
-        store._parts = {}
+        store._parts = {}  # table -> its part folders, oldest first
+        store._staged = 0  # files and tables staged under W/.staging in this session
         store._register_existing()
         return store
 
@@ -144,15 +144,8 @@ class SparkStore(Store):
             self._delete(name)
             self.con._session.catalog.dropTempView(name)
 
-    @property
-    def reader(self) -> ibis.BaseBackend:
-        if getattr(self, "_reader", None) is None:
-            self._reader = ibis.duckdb.connect()
-            self._reader.raw_sql("SET TimeZone = 'UTC'")
-        return self._reader
-
     def _staging(self, kind: str) -> str:
-        self._staged = getattr(self, "_staged", 0) + 1
+        self._staged += 1
         path = Path(self.workspace, ".staging", f"{kind}-{self._staged}")
         path.parent.mkdir(parents=True, exist_ok=True)
         return str(path.resolve())
@@ -172,8 +165,7 @@ class SparkStore(Store):
         return self.con.read_parquet(path)
 
     def close(self) -> None:
-        if getattr(self, "_reader", None) is not None:
-            self._reader.disconnect()
+        self._close_reader()
         self.con._session.catalog.clearCache()
         shutil.rmtree(Path(self.workspace, ".staging"), ignore_errors=True)
         # The session stays up: PySpark keeps one per process and starting it again costs seconds.
