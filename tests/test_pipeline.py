@@ -171,3 +171,25 @@ def test_rules_segmentation_treats_a_negative_purchase_total_as_no_revenue():
     model, reason, criteria = _fit("rules", features, Settings(segmentation="rules"), HealthReport([], []))
     assert model.scores_.m.tolist() == [2, 2, 5]  # -500 counts as 0, tied with B
     assert reason == "Rule-based RFM segments, as set in kenal.toml." and criteria is None
+
+
+def test_a_large_population_is_fitted_on_a_sample_and_assigned_whole(tmp_path, monkeypatch):
+    import numpy as np
+
+    import kenal.pipeline as pipeline
+    from kenal.models import BehaviouralSegmenter
+
+    monkeypatch.setattr(pipeline, "FIT_SAMPLE", 300)
+    data = generate_sample(800, seed=2)
+    write_sample(data, tmp_path / "in", tmp_path / "truth")
+    settings = Settings(consent_default="grant", segmentation="clustering", max_segments=5)
+    result = run(tmp_path / "ws", settings, input_dir=tmp_path / "in")
+    with Store.open(tmp_path / "ws", settings) as store:
+        features = store.table(FEATURES).drop("snapshot_id").order_by("customer_id").execute()
+        assigned = store.table(ASSIGNMENTS).order_by("customer_id").execute()
+        recorded = json.loads(store.table("segmentation_runs").model.execute().iloc[0])
+    expected = BehaviouralSegmenter(k_max=5, random_state=0).fit(features.sample(n=300, random_state=0))
+    np.testing.assert_allclose(recorded["centers"], expected.cluster_centers_)
+    assert len(assigned) == result.n_customers == len(features) > 300
+    assert assigned.segment_id.tolist() == expected.predict(features).tolist()
+    assert sum(p.size for p in result.segments) == result.n_customers

@@ -27,6 +27,7 @@ from kenal.store import Store
 
 log = logging.getLogger(__name__)
 HEALTH_FILE = "health.json"
+FIT_SAMPLE = 200_000  # customers a clustering is fitted on, at most
 
 
 @dataclass
@@ -74,6 +75,8 @@ def _fit(method: str, features: pd.DataFrame, settings: Settings, health: Health
         reason = (f"Rule-based RFM segments: {why}." if why and settings.segmentation == "auto"
                   else "Rule-based RFM segments, as set in kenal.toml.")
         return model, reason, None
+    if len(features) > FIT_SAMPLE:  # centres settle long before a million rows; the engine assigns everyone
+        features = features.sample(n=FIT_SAMPLE, random_state=settings.seed)
     model = BehaviouralSegmenter(k_max=settings.max_segments, random_state=settings.seed).fit(features)
     return model, model.choice_reason_, model.criteria_
 

@@ -50,6 +50,9 @@ class Store:
         if self._reader is None:
             self._reader = ibis.duckdb.connect()
             self._reader.raw_sql("SET TimeZone = 'UTC'")
+            # A whole input file passes through it: bounded, spilling to the workspace.
+            self._reader.raw_sql(f"SET memory_limit = '{self.settings.memory_limit}'")
+            self._reader.raw_sql(f"SET temp_directory = '{self.workspace / '.duckdb-tmp'}'")
         return self._reader
 
     def _close_reader(self) -> None:
