@@ -106,28 +106,46 @@ def sniff_csv(source: Source) -> None:
 
 
 def _normalised(t: ibis.Table) -> ibis.Table:
-    """Text trimmed and empty text as NULL, once, so no check has to do it again."""
-    cols = {c: parse.text(t[c]) if t[c].type().is_string() else t[c] for c in t.columns}
-    return t.select(**cols, _source_row=ibis.row_number() + 1)
+    """Text trimmed and empty text as NULL, once, so no check has to do it again (``_source_row`` kept)."""
+    return t.select(**{c: parse.text(t[c]) if t[c].type().is_string() and c != "_source_row" else t[c]
+                       for c in t.columns})
+
+
+def _parquet_rows(con: ibis.BaseBackend, files: list[Path]) -> ibis.Table:
+    """Parquet parts with ``_source_row`` counted across them in order.  The row's number within its
+    file comes from the reader, in parallel; a window over the whole input would run on one thread."""
+    import pyarrow.parquet as pq
+
+    t = con.read_parquet([str(p) for p in files], file_row_number=True, filename=True)
+    offsets, start = [], 1
+    for p in files:
+        offsets.append((str(p), start))
+        start += pq.ParquetFile(p).metadata.num_rows
+    offset = ibis.cases(*[(t.filename == name, first) for name, first in offsets[1:]], else_=1) \
+        if len(offsets) > 1 else ibis.literal(1)
+    return _normalised(t.mutate(_source_row=t.file_row_number + offset).drop("filename", "file_row_number"))
 
 
 def _read_raw(con: ibis.BaseBackend, source: Source) -> ibis.Table:
     """Read the file into a temporary table, so every reader error surfaces here, not later."""
     def materialise(t: ibis.Table) -> ibis.Table:
-        return con.create_table(RAW, _normalised(t), temp=True, overwrite=True)
+        return con.create_table(RAW, t, temp=True, overwrite=True)
 
     if source.format == "parquet":
-        return materialise(con.read_parquet([str(p) for p in source.files]))
+        return materialise(_parquet_rows(con, source.files))
     sniff_csv(source)
     # comment="": on a ragged file DuckDB's sniffer may take "#" for a comment mark and drop or cut
     # every row holding a hashtag.
     options = dict(all_varchar=True, delim=source.delimiter, header=True, quote='"', escape='"',
                    strict_mode=False, null_padding=True, comment="")
+    files = [str(p) for p in source.files]
     try:
-        return materialise(con.read_csv([str(p) for p in source.files], **options))
+        t = con.read_csv(files, **options)
+        return materialise(_normalised(t.mutate(_source_row=ibis.row_number() + 1)))
     except Exception:
         # DuckDB's parallel scanner cannot pad short rows around quoted line breaks; the serial one can.
-        return materialise(con.read_csv([str(p) for p in source.files], parallel=False, **options))
+        t = con.read_csv(files, parallel=False, **options)
+        return materialise(_normalised(t.mutate(_source_row=ibis.row_number() + 1)))
 
 
 def read(store, source: Source) -> ibis.Table:
