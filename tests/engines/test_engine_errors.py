@@ -90,3 +90,4 @@ def test_a_password_in_the_dsn_is_not_written_to_the_workspace_file():
 def test_spark_partitions_must_be_positive():
     with pytest.raises(ConfigError, match="^spark_partitions 0 must be at least 1$"):
         Settings(spark_partitions=0)
+

@@ -26,10 +26,9 @@ from kenal.store import Store
 
 # PostgreSQL has no TRY_CAST (Ibis compiles try_cast to a plain CAST, which fails on the first bad
 # value); these session-local functions return NULL instead.
-TRY_CASTS = {"double precision": "kenal_try_float", "date": "kenal_try_date",
-             "timestamptz": "kenal_try_timestamptz", "bigint": "kenal_try_bigint"}
-_TRY_CAST_OF = {"float64": "double precision", "date": "date", "timestamp('UTC')": "timestamptz",
-                "int64": "bigint"}
+# Ibis type -> (PostgreSQL type, function).
+TRY_CASTS = {"float64": ("double precision", "kenal_try_float"), "int64": ("bigint", "kenal_try_bigint"),
+             "date": ("date", "kenal_try_date"), "timestamp('UTC')": ("timestamptz", "kenal_try_timestamptz")}
 # Dates and times must start with a digit: PostgreSQL also reads 'now', 'today' and 'epoch'.
 _TRY_CAST_SQL = """
 CREATE OR REPLACE FUNCTION pg_temp.{name}(value text) RETURNS {type} LANGUAGE plpgsql IMMUTABLE AS $$
@@ -58,7 +57,7 @@ def portable_regex(pattern: str) -> str:
             continue
         if c == "[" and not in_class:
             in_class = True
-        elif c == "]" and in_class and out[-1] not in ("[", "[^"):
+        elif c == "]" and in_class and out[-1] != "[" and out[-2:] != ["[", "^"]:  # "[]" and "[^]" hold a "]"
             in_class = False
         out.append(c)
         i += 1
@@ -71,10 +70,10 @@ class KenalPostgresCompiler(PostgresCompiler):
     SIMPLE_OPS = {op: name for op, name in PostgresCompiler.SIMPLE_OPS.items() if op is not ops.RegexSearch}
 
     def visit_TryCast(self, op, *, arg, to):
-        name = TRY_CASTS.get(_TRY_CAST_OF.get(str(to.copy(nullable=True)), ""))
-        if name is None or not op.arg.dtype.is_string():
+        found = TRY_CASTS.get(str(to.copy(nullable=True)))
+        if found is None or not op.arg.dtype.is_string():
             return self.visit_Cast(op, arg=arg, to=to)
-        return sge.Anonymous(this=f"pg_temp.{name}", expressions=[arg])
+        return sge.Anonymous(this=f"pg_temp.{found[1]}", expressions=[arg])
 
     def visit_StructColumn(self, op, *, names, values):
         # kenal uses structs only to write a row as JSON and to hash it: json_build_object keeps the
@@ -130,7 +129,7 @@ class PostgresStore(Store):
                               "the database name and the credentials") from None
         con = KenalPostgres.from_connection(raw)
         with raw.cursor() as cur:
-            for type_, name in TRY_CASTS.items():
+            for type_, name in TRY_CASTS.values():
                 cur.execute(_TRY_CAST_SQL.format(name=name, type=type_,
                                                  digit_first=str(type_ in ("date", "timestamptz")).lower()))
         return cls(con, settings, workspace)

@@ -1,0 +1,39 @@
+"""The workspace's wall clock as Ibis expressions, against zoneinfo, across daylight-saving changes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import ibis
+import pytest
+
+from kenal.clock import from_local, to_local, transitions
+
+UTC = "timestamp('UTC')"
+
+
+def run(expr):
+    con = ibis.duckdb.connect()
+    con.raw_sql("SET TimeZone = 'UTC'")
+    return con.execute(expr)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Jakarta", "Europe/Berlin", "America/Sao_Paulo"])
+def test_to_local_and_back_match_zoneinfo(zone):
+    instants = [datetime(2026, 3, 29, 0, 59, 59, tzinfo=timezone.utc), datetime(2026, 3, 29, 1, 0, tzinfo=timezone.utc),
+                datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc), datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc),
+                datetime(2018, 11, 4, 3, 0, tzinfo=timezone.utc), datetime(1995, 7, 1, 12, 0, tzinfo=timezone.utc)]
+    t = ibis.memtable({"ts": instants}, schema={"ts": UTC})
+    got = run(t.select(local=to_local(t.ts, zone), back=from_local(to_local(t.ts, zone), zone)))
+    expected = [i.astimezone(ZoneInfo(zone)).replace(tzinfo=None) for i in instants]
+    assert [x.tz_convert(None).to_pydatetime() for x in got.local] == expected
+    # back to the instant, except inside an overlap, where the earlier offset is taken
+    for i, back in zip(instants, got.back):
+        assert back.to_pydatetime() == i or i.astimezone(ZoneInfo(zone)).fold == 1
+
+
+def test_jakarta_is_a_constant_seven_hours():
+    assert transitions("Asia/Jakarta") == ((), (25200,))
+    t = ibis.memtable({"wall": [datetime(2026, 1, 1, 10, 0, tzinfo=timezone.utc)]}, schema={"wall": UTC})
+    assert str(run(t.select(i=from_local(t.wall, "Asia/Jakarta"))).i[0]) == "2026-01-01 03:00:00+00:00"
