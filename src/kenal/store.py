@@ -20,6 +20,28 @@ from kenal.config import Settings
 from kenal.errors import WorkspaceError
 
 log = logging.getLogger(__name__)
+DUCKDB_TEMP_DIR = ".duckdb-tmp"
+
+
+def duckdb_session(con: ibis.BaseBackend, settings: Settings, workspace: Path) -> ibis.BaseBackend:
+    """A DuckDB connection set up as every kenal DuckDB is: UTC (the workspace's zone is applied by
+    kenal.clock) and bounded memory, spilling to the workspace rather than growing without limit."""
+    con.raw_sql("SET TimeZone = 'UTC'")
+    con.raw_sql("SET enable_progress_bar = false")  # kenal shows its own progress
+    con.raw_sql(f"SET memory_limit = '{settings.memory_limit}'")
+    con.raw_sql(f"SET temp_directory = '{workspace / DUCKDB_TEMP_DIR}'")
+    return con
+
+
+def conform(t: ibis.Table, schema: dict) -> ibis.Table:
+    """``t`` with exactly ``schema``'s columns, in its order and types; NULL where ``t`` lacks one."""
+    return t.select(*[t[c].cast(dtype) if c in t.columns else ibis.null(dtype).name(c) for c, dtype in schema.items()])
+
+
+def as_text(raw: ibis.Table) -> ibis.Table:
+    """A file as read, every column as text beside ``_source_row``: how it is handed to another engine."""
+    return raw.select(**{c: raw[c].cast("string") for c in raw.columns if c != "_source_row"},
+                      _source_row=raw._source_row)
 
 
 class Store:
@@ -47,12 +69,8 @@ class Store:
     @property
     def reader(self) -> ibis.BaseBackend:
         """The in-memory DuckDB that reads input files on this machine for :meth:`load_raw`."""
-        if self._reader is None:
-            self._reader = ibis.duckdb.connect()
-            self._reader.raw_sql("SET TimeZone = 'UTC'")
-            # A whole input file passes through it: bounded, spilling to the workspace.
-            self._reader.raw_sql(f"SET memory_limit = '{self.settings.memory_limit}'")
-            self._reader.raw_sql(f"SET temp_directory = '{self.workspace / '.duckdb-tmp'}'")
+        if self._reader is None:  # a whole input file passes through it
+            self._reader = duckdb_session(ibis.duckdb.connect(), self.settings, self.workspace)
         return self._reader
 
     def _close_reader(self) -> None:

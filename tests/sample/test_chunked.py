@@ -16,7 +16,7 @@ from kenal.errors import ConfigError
 from kenal.sample import generate_sample, write_sample, write_sample_chunked
 from kenal.sample._util import ids
 from kenal.sample.customers import phone_keys
-from kenal.sample.generate import IdStart, check_args, generate_chunk
+from kenal.sample.generate import check_args, generate_chunk
 from kenal.schema import TABLES
 
 N, CHUNK, SEED = 1_200, 400, 5

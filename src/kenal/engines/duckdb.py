@@ -7,10 +7,9 @@ from pathlib import Path
 import ibis
 
 from kenal.config import Settings
-from kenal.store import Store
+from kenal.store import Store, duckdb_session
 
 DUCKDB_FILE = "kenal.duckdb"
-TEMP_DIR = ".duckdb-tmp"
 
 
 class DuckDBStore(Store):
@@ -18,13 +17,7 @@ class DuckDBStore(Store):
 
     @classmethod
     def connect(cls, workspace: Path, settings: Settings) -> "DuckDBStore":
-        con = ibis.duckdb.connect(str(workspace / DUCKDB_FILE))
-        # Every engine's session runs in UTC; the workspace's zone is applied by kenal.clock.
-        con.raw_sql("SET TimeZone = 'UTC'")
-        con.raw_sql("SET enable_progress_bar = false")  # kenal shows its own progress
-        # Bounded memory: what does not fit spills to the workspace rather than growing without limit.
-        con.raw_sql(f"SET memory_limit = '{settings.memory_limit}'")
-        con.raw_sql(f"SET temp_directory = '{workspace / TEMP_DIR}'")
+        con = duckdb_session(ibis.duckdb.connect(str(workspace / DUCKDB_FILE)), settings, workspace)
         return cls(con, settings, workspace)
 
     @property

@@ -11,7 +11,6 @@ import io
 import re
 from pathlib import Path
 
-import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
@@ -22,7 +21,7 @@ from ibis.backends.sql.compilers.postgres import PostgresCompiler
 
 from kenal.config import Settings
 from kenal.errors import EngineError
-from kenal.store import Store
+from kenal.store import Store, as_text
 
 # PostgreSQL has no TRY_CAST (Ibis compiles try_cast to a plain CAST, which fails on the first bad
 # value); these session-local functions return NULL instead.
@@ -137,7 +136,7 @@ class PostgresStore(Store):
     def load_raw(self, raw: ir.Table) -> ir.Table:
         """Copy the file as read (text columns and ``_source_row``) into a temporary table."""
         columns = [c for c in raw.columns if c != "_source_row"]
-        text = raw.select(**{c: raw[c].cast("string") for c in columns}, _source_row=raw._source_row)
+        text = as_text(raw)
         name = "_kenal_raw"
         quoted = ", ".join(_quote(c) for c in [*columns, "_source_row"])
         definition = ", ".join([*(f"{_quote(c)} text" for c in columns), "_source_row bigint"])

@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from kenal.config import Settings
 from kenal.errors import EngineError
-from kenal.store import Store
+from kenal.store import Store, as_text, conform
 
 TABLES_DIR = "spark"
 _PART = re.compile(r"^\d{6}$")
@@ -132,9 +132,7 @@ class SparkStore(Store):
     def append(self, name: str, data: ir.Table | pd.DataFrame | pa.Table) -> None:
         expr = data if isinstance(data, ir.Table) else ibis.memtable(data)
         if self.has(name):  # every part of a table has the table's schema
-            schema = self.table(name).schema()
-            expr = expr.select(*[expr[c].cast(t) if c in expr.columns else ibis.null(t).name(c)
-                                 for c, t in schema.items()])
+            expr = conform(expr, dict(self.table(name).schema().items()))
         part = self._write_part(name, expr)
         self._parts.setdefault(name, []).append(part)
         self._register(name)
@@ -160,8 +158,7 @@ class SparkStore(Store):
     def load_raw(self, raw: ir.Table) -> ir.Table:
         """The file as read, as text columns and ``_source_row``, staged as Parquet for Spark to read."""
         path = self._staging("raw") + ".parquet"
-        columns = [c for c in raw.columns if c != "_source_row"]
-        raw.select(**{c: raw[c].cast("string") for c in columns}, _source_row=raw._source_row).to_parquet(path)
+        as_text(raw).to_parquet(path)
         return self.con.read_parquet(path)
 
     def close(self) -> None:

@@ -24,11 +24,6 @@ class HealthContext:
     def table(self, name: str) -> ir.Table | None:
         return self.store.table(name) if self.store.has(name) else None
 
-    def materialise(self, name: str, rows: ir.Table) -> ir.Table:
-        """``rows`` (the few a check flags, or a small summary) computed once into a temporary table,
-        so that the queries reading them do not each scan the whole input again."""
-        return self.store.materialise(rows)
-
 
 def plain(value):
     """A value as it goes into JSON: NaN and NaT become None, timestamps ISO text."""

@@ -67,7 +67,7 @@ def before_customer(ctx: HealthContext, name: str) -> list[Check]:
         return []
     c = customers.select("customer_id", customer_created_at="created_at")
     joined = t.join(c, "customer_id")
-    joined = ctx.materialise(f"before_customer_{name}", joined.filter(joined.timestamp < joined.customer_created_at))
+    joined = ctx.store.materialise(joined.filter(joined.timestamp < joined.customer_created_at))
     n = scalar(joined.count())
     if not n:
         return []

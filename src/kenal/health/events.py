@@ -13,7 +13,7 @@ UNSORTED_SHARE = 0.2  # more out of order than this: the file is sorted by somet
 
 def bots(ctx: HealthContext) -> list[Check]:
     e = ctx.store.table("events")
-    found = ctx.materialise("bots", bot_sessions(e))
+    found = ctx.store.materialise(bot_sessions(e))
     per_reason = records(found.group_by("reason").aggregate(sessions=found.count(), events=found.hits.sum())
                          .order_by("reason"))
     if not per_reason:
@@ -43,7 +43,7 @@ def out_of_order(ctx: HealthContext) -> list[Check]:
     e = e.filter(e.session_id.notnull())
     previous = e.timestamp.lag().over(group_by=["session_id", "_source_file"], order_by="_source_row")
     e = e.mutate(previous_timestamp=previous)
-    e = ctx.materialise("out_of_order", e.filter(e.timestamp < e.previous_timestamp))
+    e = ctx.store.materialise(e.filter(e.timestamp < e.previous_timestamp))
     n = scalar(e.count())
     if not n:
         return []
@@ -71,7 +71,7 @@ def long_sessions(ctx: HealthContext) -> list[Check]:
     s = e.group_by("session_id").aggregate(start=e.timestamp.min(), end=e.timestamp.max(), events=e.count(),
                                            _source_row=e._source_row.min())
     s = s.mutate(hours=(s.end.epoch_seconds() - s.start.epoch_seconds()).cast("float64") / 3600.0)
-    s = ctx.materialise("long_sessions", s.filter(s.hours > cap))
+    s = ctx.store.materialise(s.filter(s.hours > cap))
     n = scalar(s.count())
     if not n:
         return []

@@ -92,5 +92,5 @@ def checks(ctx: HealthContext) -> list[Check]:
     t = ctx.table("external")
     if t is None:
         return []
-    per_series = ctx.materialise("external_series", series(t))
+    per_series = ctx.store.materialise(series(t))
     return [*staleness(ctx, per_series), *gaps(per_series), *regions(ctx, t)]

@@ -64,7 +64,7 @@ def near_duplicates(ctx: HealthContext, t: ir.Table) -> list[Check]:
     window = ibis.window(group_by=group, order_by=["timestamp", "transaction_id"])
     t = t.mutate(previous_id=t.transaction_id.lag().over(window), previous_timestamp=t.timestamp.lag().over(window))
     seconds = t.timestamp.epoch_seconds() - t.previous_timestamp.epoch_seconds()
-    t = ctx.materialise("near_duplicates", t.filter(t.previous_id.notnull() & (seconds <= minutes * 60)))
+    t = ctx.store.materialise(t.filter(t.previous_id.notnull() & (seconds <= minutes * 60)))
     n = scalar(t.count())
     if not n:
         return []

@@ -37,9 +37,7 @@ class Source:
     @property
     def files(self) -> list[Path]:
         """The file, or a folder's parts in name order (part-00000, part-00001, ...)."""
-        if not self.path.is_dir():
-            return [self.path]
-        return sorted(p for p in self.path.iterdir() if p.is_file() and not p.name.startswith((".", "_")))
+        return _parts(self.path) if self.path.is_dir() else [self.path]
 
 
 def normalise_header(name: str) -> str:
@@ -71,15 +69,19 @@ def discover(folder: Path) -> list[Source]:
         found[table] = Source(path, table, fmt)
     if not found:
         raise SourceError(str(folder), "holds no CSV or Parquet file",
-                          expected=f"files named after the tables, e.g. customers.csv, transactions.parquet")
+                          expected="files named after the tables, e.g. customers.csv, transactions.parquet")
     order = list(TABLES)
     return sorted(found.values(), key=lambda s: order.index(s.table))
 
 
+def _parts(folder: Path) -> list[Path]:
+    """The files of a folder in name order, without hidden ones (.crc, _SUCCESS, ...)."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "_")))
+
+
 def _folder_format(folder: Path) -> str | None:
     """A folder of parts of one table (e.g. events/part-00000.parquet ...): their one format."""
-    formats = {SUFFIXES.get(p.suffix.lower()) for p in folder.iterdir()
-               if p.is_file() and not p.name.startswith((".", "_"))}
+    formats = {SUFFIXES.get(p.suffix.lower()) for p in _parts(folder)}
     return formats.pop() if len(formats) == 1 and None not in formats else None
 
 

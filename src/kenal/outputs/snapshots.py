@@ -11,7 +11,7 @@ import pandas as pd
 
 from kenal.config import Settings
 from kenal.errors import WorkspaceError
-from kenal.store import Store
+from kenal.store import Store, conform
 
 SNAPSHOTS = "snapshots"
 FEATURES = "features"
@@ -69,9 +69,4 @@ def replace_rows(store: Store, table: str, snapshot_id: str, rows: pd.DataFrame 
         store.append(table, new)  # the common case: nothing to replace, nothing to align
         return
     schema = {**dict(old.schema().items()), **dict(new.schema().items())}
-
-    def aligned(t: ibis.Table) -> ibis.Table:
-        return t.select(*[t[c].cast(dtype) if c in t.columns else ibis.null(dtype).name(c)
-                          for c, dtype in schema.items()])
-
-    store.write(table, aligned(kept).union(aligned(new)).to_pyarrow())
+    store.write(table, conform(kept, schema).union(conform(new, schema)).to_pyarrow())
