@@ -8,6 +8,7 @@ differs between engines (how a table is kept, how a file reaches the engine) liv
 from __future__ import annotations
 
 import logging
+import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from kenal.errors import WorkspaceError
 
 log = logging.getLogger(__name__)
 DUCKDB_TEMP_DIR = ".duckdb-tmp"
+STAGING_DIR = ".staging"  # intermediates written to disk in a session; removed when the store closes
 
 
 def duckdb_session(con: ibis.BaseBackend, settings: Settings, workspace: Path) -> ibis.BaseBackend:
@@ -35,7 +37,7 @@ def duckdb_session(con: ibis.BaseBackend, settings: Settings, workspace: Path) -
 
 def conform(t: ibis.Table, schema: dict) -> ibis.Table:
     """``t`` with exactly ``schema``'s columns, in its order and types; NULL where ``t`` lacks one."""
-    return t.select(*[t[c].cast(dtype) if c in t.columns else ibis.null(dtype).name(c) for c, dtype in schema.items()])
+    return t.select(*[t[c].cast(dtype).name(c) if c in t.columns else ibis.null(dtype).name(c) for c, dtype in schema.items()])
 
 
 def as_text(raw: ibis.Table) -> ibis.Table:
@@ -54,6 +56,7 @@ class Store:
         self.settings = settings
         self.workspace = Path(workspace) if workspace is not None else None
         self._reader: ibis.BaseBackend | None = None
+        self._staged = 0
 
     @classmethod
     def open(cls, workspace: Path, settings: Settings) -> "Store":
@@ -65,6 +68,18 @@ class Store:
     def close(self) -> None:
         self._close_reader()
         self.con.disconnect()
+        self.clear_staging()
+
+    def staging_path(self, kind: str) -> str:
+        """A fresh path under W/.staging for an intermediate of this session."""
+        self._staged += 1
+        path = Path(self.workspace, STAGING_DIR, f"{kind}-{self._staged}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return str(path.resolve())
+
+    def clear_staging(self) -> None:
+        if self.workspace is not None:
+            shutil.rmtree(self.workspace / STAGING_DIR, ignore_errors=True)
 
     @property
     def reader(self) -> ibis.BaseBackend:
@@ -109,6 +124,10 @@ class Store:
     def materialise(self, expr: ir.Table) -> ir.Table:
         """``expr`` computed once and kept for this session, so several queries reuse it."""
         return expr.cache()
+
+    def spill(self, expr: ir.Table) -> ir.Table:
+        """Like :meth:`materialise`, for an intermediate as large as the input: kept on disk, not in memory."""
+        return self.materialise(expr)
 
     def load_raw(self, raw: ir.Table) -> ir.Table:
         """A file as :attr:`reader` read it (a table and ``_source_row``), copied into the engine."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pandas as pd
 import pytest
 
@@ -31,6 +33,26 @@ def test_missing_required_column_names_file_column_and_what_was_expected(store, 
         f"{path}: column 'amount' is missing - expected the required columns transaction_id, customer_id, "
         "timestamp, amount, currency; found transaction_id, customer_id, timestamp, currency")
     assert not store.has("transactions")
+
+
+def test_the_type_check_reads_past_its_sample_before_stopping_a_source(store, tmp_path, monkeypatch):
+    """The first rows settle the check only when they hold a valid value: a column bad in the sample but
+    valid further down is loaded row by row; one bad everywhere stops the source, naming the first bad value."""
+    monkeypatch.setattr(sys.modules["kenal.ingest.validate"], "TYPE_CHECK_SAMPLE", 2)
+    ts = "2026-01-01T10:00:00+07:00"
+    write_csv(tmp_path / "in", "transactions", TX_HEADER, [
+        ["T1", "C1", ts, "Rp 10rb", "IDR"], ["T2", "C1", ts, "Rp 20rb", "IDR"], ["T3", "C1", ts, "30000", "IDR"]])
+    report = ingest(store, tmp_path / "in")
+    c = report.tables["transactions"]
+    assert (c.read, c.loaded, c.quarantined, c.reasons) == (3, 1, 2, {"bad_number": 2})
+
+    path = write_csv(tmp_path / "in2", "transactions", TX_HEADER, [
+        ["T4", "C1", ts, "", "IDR"], ["T5", "C1", ts, "", "IDR"], ["T6", "C1", ts, "Rp 5rb", "IDR"]])
+    with pytest.raises(SourceError) as exc:
+        ingest(store, tmp_path / "in2")
+    assert str(exc.value) == (f"{path}: column 'amount' has no valid float value in any row (example: 'Rp 5rb') "
+                              "- expected a number (e.g. 125000 or 125000.50)")
+    assert not (store.workspace / ".staging").exists()  # a failed ingest leaves no staged files behind
 
 
 def test_non_numeric_amount_is_quarantined_with_its_row(store, tmp_path):

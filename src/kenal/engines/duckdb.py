@@ -27,3 +27,10 @@ class DuckDBStore(Store):
 
     def load_raw(self, raw):
         return raw
+
+    def spill(self, expr: ibis.Table) -> ibis.Table:
+        """Written to Parquet and scanned back: a DuckDB temporary table is kept uncompressed, ~5x the
+        size of its Parquet, so 100 million events would spill tens of GB."""
+        path = self.staging_path("spill") + ".parquet"
+        self.con.to_parquet(expr, path)
+        return self.con.read_parquet(path)

@@ -77,7 +77,6 @@ class SparkStore(Store):
         store = cls(ibis.pyspark.connect(session), settings, workspace)
         store.root = settings.spark_path or str((workspace / TABLES_DIR).resolve())
         store._parts = {}  # table -> its part folders, oldest first
-        store._staged = 0  # files and tables staged under W/.staging in this session
         store._register_existing()
         return store
 
@@ -142,27 +141,21 @@ class SparkStore(Store):
             self._delete(name)
             self.con._session.catalog.dropTempView(name)
 
-    def _staging(self, kind: str) -> str:
-        self._staged += 1
-        path = Path(self.workspace, ".staging", f"{kind}-{self._staged}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return str(path.resolve())
-
     def materialise(self, expr: ir.Table) -> ir.Table:
         """Written to Parquet and read back: unlike Spark's cache it is computed now, once, and spills
         to disk rather than fill the driver's memory."""
-        path = self._staging("table")
+        path = self.staging_path("table")
         self.con.to_parquet_dir(expr, path)
         return self.con.read_parquet(path)
 
     def load_raw(self, raw: ir.Table) -> ir.Table:
         """The file as read, as text columns and ``_source_row``, staged as Parquet for Spark to read."""
-        path = self._staging("raw") + ".parquet"
+        path = self.staging_path("raw") + ".parquet"
         as_text(raw).to_parquet(path)
         return self.con.read_parquet(path)
 
     def close(self) -> None:
         self._close_reader()
         self.con._session.catalog.clearCache()
-        shutil.rmtree(Path(self.workspace, ".staging"), ignore_errors=True)
+        self.clear_staging()
         # The session stays up: PySpark keeps one per process and starting it again costs seconds.

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import ibis.expr.types as ir
 
+from kenal.errors import SourceError
 from kenal.ingest import log as ingest_log
-from kenal.ingest import money, parse
+from kenal.ingest import money
 from kenal.ingest.load import QUARANTINE, TableCounts, load
-from kenal.ingest.sources import RAW, discover, read
-from kenal.ingest.validate import stage
+from kenal.ingest.sources import Source, discover, read
+from kenal.ingest.validate import stage, zoned_flag
 from kenal.schema import TABLES, TIMESTAMP, Table
 from kenal.store import Store
 
@@ -33,23 +34,23 @@ class IngestReport:
         return {name: counts.to_dict() for name, counts in self.tables.items()}
 
 
-def timestamp_zones(raw: ir.Table, spec: Table, zone: str) -> dict[str, dict]:
+def timestamp_zones(staged: ir.Table, spec: Table) -> dict[str, dict]:
     """Per timestamp column: how many values carry a UTC offset, how many do not, and how many hours
     the naive values' typical time of day sits from the zoned ones' (a naive UTC clock shows as ~7 h
     in Jakarta).  The time of day is averaged on the circle, so 23:00 and 01:00 average to midnight."""
-    columns = [c.name for c in spec.columns if c.type == TIMESTAMP and c.name in raw.columns]
+    columns = [c.name for c in spec.columns if c.type == TIMESTAMP and zoned_flag(c.name) in staged.columns]
     if not columns:
         return {}
     aggs = {}
     for c in columns:
-        value = parse.timestamp(raw[c], zone)
-        given, zoned = value.notnull(), parse.has_zone(raw[c])
+        value, zoned = staged[c], staged[zoned_flag(c)]
+        given = value.notnull()
         angle = (value.hour() + value.minute() / 60.0) * (2 * math.pi / 24)
         for kind, where in (("zoned", given & zoned), ("naive", given & ~zoned)):
             aggs[f"{c}__{kind}"] = where.sum()
             aggs[f"{c}__{kind}_sin"] = angle.sin().sum(where=where)
             aggs[f"{c}__{kind}_cos"] = angle.cos().sum(where=where)
-    n = raw.aggregate(**aggs).execute().iloc[0]
+    n = staged.aggregate(**aggs).execute().iloc[0]
     found = {}
     for c in columns:
         zoned, naive = int(n[f"{c}__zoned"] or 0), int(n[f"{c}__naive"] or 0)
@@ -60,22 +61,35 @@ def timestamp_zones(raw: ir.Table, spec: Table, zone: str) -> dict[str, dict]:
     return found
 
 
+def _spill(store: Store, source: Source, staged: ir.Table) -> ir.Table:
+    """The staged rows computed once and kept on disk; a file the reader trips over only now is named."""
+    try:
+        return store.spill(staged)
+    except Exception as exc:
+        if source.format != "parquet":
+            raise  # CSV was read in full by sources.read: this is not the file's fault
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SourceError(str(source.path), f"cannot be read: {first}", expected="a valid PARQUET file") from None
+
+
 def ingest(store: Store, folder: str | Path) -> IngestReport:
     """Validate and load every file in ``folder``; bad rows go to the quarantine table."""
     report = IngestReport()
-    for source in discover(Path(folder)):
-        source.timezone = store.settings.timezone
-        spec = TABLES[source.table]
-        raw = read(store, source)
-        staged = stage(source, raw)
-        if source.table == "transactions":
-            staged = money.convert(staged, store)
-        staged = store.materialise(staged)
-        counts = load(store, spec, staged, raw, source.name)
-        counts.timestamp_zones = timestamp_zones(raw, spec, source.timezone)
-        log.info("%s: read %d, loaded %d, duplicates %d, quarantined %d", source.name, counts.read,
-                 counts.loaded, counts.duplicates, counts.quarantined)
-        report.tables[source.table] = counts
-    ingest_log.record(store, list(report.tables.values()))
-    store.reader.drop_table(RAW, force=True)
+    try:
+        for source in discover(Path(folder)):
+            source.timezone = store.settings.timezone
+            spec = TABLES[source.table]
+            raw = read(store, source)
+            staged = stage(source, raw)
+            if source.table == "transactions":
+                staged = money.convert(staged, store)
+            staged = _spill(store, source, staged)
+            counts = load(store, spec, staged, raw, source.name)
+            counts.timestamp_zones = timestamp_zones(staged, spec)
+            log.info("%s: read %d, loaded %d, duplicates %d, quarantined %d", source.name, counts.read,
+                     counts.loaded, counts.duplicates, counts.quarantined)
+            report.tables[source.table] = counts
+        ingest_log.record(store, list(report.tables.values()))
+    finally:
+        store.clear_staging()  # the files as read and staged: nothing after ingest reads them
     return report

@@ -15,7 +15,7 @@ import ibis.expr.types as ir
 
 from kenal.ingest.validate import row_hash
 from kenal.schema import Table
-from kenal.store import Store
+from kenal.store import Store, conform
 
 QUARANTINE = "quarantine"
 QUARANTINE_SCHEMA = ibis.schema({
@@ -46,46 +46,59 @@ def canonical_columns(spec: Table, staged: ir.Table) -> list[str]:
 
 
 def load(store: Store, spec: Table, staged: ir.Table, raw: ir.Table, file: str) -> TableCounts:
-    """Load one materialised staged table into ``spec.name``; return the counts.
+    """Load one staged table (stored once, scanned several times) into ``spec.name``; return the counts.
 
     ``raw`` is the file as read: quarantined rows are kept with all their original values.
     """
     now = datetime.now(timezone.utc)
-    counts = TableCounts(spec.name, file, read=int(staged.count().execute()))
     key = list(spec.key)
+    totals = staged.aggregate(read=staged.count(), good=staged._reason.isnull().sum()).execute().iloc[0]
+    counts = TableCounts(spec.name, file, read=int(totals["read"]))
+    n_good = int(totals["good"] or 0)
 
+    # Keys given more than once in the file are found by a hash of the key (8 bytes a row, where the keys
+    # themselves may not fit in memory); only the rows behind a repeated hash are ranked by their key.
     good = staged.filter(staged._reason.isnull())
-    n_good = int(good.count().execute())
-    repeated = n_good > int(good.select(*key).distinct().count().execute())
-    has_rows = store.count(spec.name) > 0
+    good = good.mutate(_key_hash=ibis.struct({k: good[k] for k in key}).hash())
+    repeated_hashes = store.materialise(
+        good.group_by("_key_hash").aggregate(_n=good.count()).filter(lambda t: t._n > 1).select("_key_hash"))
+    repeated = int(repeated_hashes.count().execute()) > 0
+    stored_before = store.count(spec.name)
+    has_rows = stored_before > 0
     if repeated or has_rows:  # hashes are needed only to compare rows that share a key
         good = good.mutate(_row_hash=row_hash(good, spec))
     else:
         good = good.mutate(_row_hash=ibis.null("int64"))
+    single = good.anti_join(repeated_hashes, "_key_hash") if repeated else good
+    first = single.mutate(_rank=ibis.literal(0, "int64"), _first_hash=single._row_hash)
     if repeated:  # rank rows sharing a key in file order; the first one stands for the key
+        shared = good.semi_join(repeated_hashes, "_key_hash")
         window = ibis.window(group_by=key, order_by="_source_row")
-        ranked = store.materialise(good.mutate(
-            _rank=ibis.row_number().over(window), _first_hash=good._row_hash.first().over(window)))
+        ranked = store.materialise(shared.mutate(
+            _rank=ibis.row_number().over(window), _first_hash=shared._row_hash.first().over(window)))
+        # conform: a stored table carries the engine's own types (Spark's hash is a 32-bit int)
+        first = first.union(conform(ranked.filter(ranked._rank == 0), dict(first.schema().items())))
+        later = ranked.filter(ranked._rank > 0)
     else:
-        ranked = good.mutate(_rank=ibis.literal(0, "int64"), _first_hash=good._row_hash)
-    first = ranked.filter(ranked._rank == 0)
+        later = first.filter(ibis.literal(False))
     if has_rows:
         # Hash the stored rows now rather than keep old hashes: the comparison never depends on
-        # how an earlier engine version hashed.
-        old = store.table(spec.name)
+        # how an earlier engine version hashed.  Only stored rows whose key is in the file are hashed.
+        old = store.table(spec.name).semi_join(first.select(*key), key)
         existing = old.select(*key, _existing_hash=row_hash(old, spec))
-        first = store.materialise(first.left_join(existing, key).select(*first.columns, "_existing_hash"))
+        first = store.spill(first.left_join(existing, key).select(*first.columns, "_existing_hash"))
     else:
         first = first.mutate(_existing_hash=ibis.null("int64"))
 
     new = first.filter(first._existing_hash.isnull())
-    counts.loaded = int(new.count().execute())
-    if counts.loaded:
-        store.append(spec.name, new.select(*canonical_columns(spec, staged)))
-
-    later = ranked.filter(ranked._rank > 0)
+    n_later = int(later.count().execute())
     counts.repeated_in_file = int(later.filter(later._row_hash == later._first_hash).count().execute())
-    counts.duplicates = counts.repeated_in_file + int(first.filter(first._existing_hash == first._row_hash).count().execute())
+    n_stored = int(first.filter(first._existing_hash.notnull()).count().execute()) if has_rows else 0
+    if n_good - n_later - n_stored:
+        store.append(spec.name, new.select(*canonical_columns(spec, staged)))
+    counts.loaded = store.count(spec.name) - stored_before  # counted, not derived: the check below means something
+    counts.duplicates = counts.repeated_in_file + (
+        int(first.filter(first._existing_hash == first._row_hash).count().execute()) if has_rows else 0)
 
     def conflict(t: ir.Table, where: ir.BooleanValue) -> ir.Table:
         return t.filter(where).mutate(
@@ -93,11 +106,13 @@ def load(store: Store, spec: Table, staged: ir.Table, raw: ir.Table, file: str) 
             _reason_value=ibis.literal(",").join([t[k].cast("string") for k in key]))
 
     columns = ["_source_file", "_source_row", "_reason", "_reason_column", "_reason_value"]
-    bad = staged.filter(staged._reason.notnull()).select(*columns).union(
+    bad = store.materialise(staged.filter(staged._reason.notnull()).select(*columns).union(
         conflict(later, later._row_hash != later._first_hash).select(*columns),
-        conflict(first, first._existing_hash.notnull() & (first._existing_hash != first._row_hash)).select(*columns))
-    original = raw.select("_source_row", _row=ibis.struct(
-        {c: raw[c].cast("string") for c in raw.columns if c != "_source_row"}).cast("json").cast("string"))
+        conflict(first, first._existing_hash.notnull() & (first._existing_hash != first._row_hash)).select(*columns)))
+    # The original values of the bad rows only: turning every row of a large file into JSON would cost more.
+    original = raw.semi_join(bad, "_source_row")
+    original = original.select("_source_row", _row=ibis.struct(
+        {c: original[c].cast("string") for c in raw.columns if c != "_source_row"}).cast("json").cast("string"))
     bad = bad.join(original, "_source_row")
     quarantined = store.materialise(bad.select(
         table=ibis.literal(spec.name), source_file=bad._source_file, source_row=bad._source_row,

@@ -15,46 +15,47 @@ from kenal import clock
 from kenal.store import Store
 
 
-def daily_rates(store: Store, last_day) -> pd.DataFrame:
-    """Per currency and day, the latest rate on or before that day, up to ``last_day``.
+def daily_rates(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per currency and day from its first to its last rate, the latest rate on or before that day; and
+    per currency its last day and rate, which hold for every later day.
 
     The rates table is small (currencies x days), so it is filled here and joined by equality in the
     engine: an as-of join is not available on every engine."""
-    fx = store.table("fx_rates").select("date", "currency", "rate").execute()
-    filled = []
+    fx = store.table("fx_rates").select("date", "currency", "rate").execute() if store.has("fx_rates") else \
+        pd.DataFrame({"date": [], "currency": [], "rate": []})
+    filled, latest = [], []
     for currency, rates in fx.dropna().groupby("currency"):
         rate = rates.set_index(pd.to_datetime(rates["date"]))["rate"].sort_index()
-        days = pd.date_range(rate.index[0], max(rate.index[-1], pd.Timestamp(last_day)), freq="D")
+        days = pd.date_range(rate.index[0], rate.index[-1], freq="D")
         filled.append(pd.DataFrame({"_fx_currency": currency, "_fx_day": days.date,
                                     "_fx_rate": rate.reindex(days).ffill().to_numpy()}))
-    return pd.concat(filled, ignore_index=True) if filled else pd.DataFrame(
+        latest.append((currency, rate.index[-1].date(), float(rate.iloc[-1])))
+    filled = pd.concat(filled, ignore_index=True) if filled else pd.DataFrame(
         {"_fx_currency": pd.Series(dtype="string"), "_fx_day": pd.Series(dtype="object"),
          "_fx_rate": pd.Series(dtype="float64")})
+    return filled, pd.DataFrame(latest or [("\u2205", None, None)], columns=["_known", "_last_day", "_last_rate"])
 
 
 def convert(staged: ir.Table, store: Store) -> ir.Table:
     base = store.settings.base_currency
     day = clock.to_local(staged.timestamp, store.settings.timezone).cast("date")
     staged = staged.mutate(currency=staged.currency.upper(), _day=day)
-    if store.has("fx_rates"):
-        last_day = staged._day.max().execute()
-        rates = daily_rates(store, last_day if last_day is not None and last_day == last_day else "1970-01-01")
-    else:  # no rates loaded: only the base currency can be converted
-        rates = pd.DataFrame({"_fx_currency": ["\u2205"], "_fx_day": [None], "_fx_rate": [1.0]})
-    fx = ibis.memtable(rates, schema={"_fx_currency": "string", "_fx_day": "date", "_fx_rate": "float64"})
-    known = fx.select(_known=fx._fx_currency).distinct()
+    daily, latest = daily_rates(store)
+    fx = ibis.memtable(daily, schema={"_fx_currency": "string", "_fx_day": "date", "_fx_rate": "float64"})
+    known = ibis.memtable(latest, schema={"_known": "string", "_last_day": "date", "_last_rate": "float64"})
     joined = staged.left_join(fx, (staged.currency == fx._fx_currency) & (staged._day == fx._fx_day))
-    joined = joined.select(*staged.columns, "_fx_rate").drop("_day")
+    joined = joined.select(*staged.columns, "_fx_rate")
     joined = joined.left_join(known, joined.currency == known._known)
 
     is_base = joined.currency == base
-    fx_rate = ibis.ifelse(is_base, 1.0, joined._fx_rate)
+    rate = joined._fx_rate.coalesce(ibis.ifelse(joined._day > joined._last_day, joined._last_rate, ibis.null("float64")))
+    fx_rate = ibis.ifelse(is_base, 1.0, rate)
     unknown = joined._reason.isnull() & ~is_base & joined._known.isnull()
-    missing = joined._reason.isnull() & ~is_base & joined._known.notnull() & joined._fx_rate.isnull()
+    missing = joined._reason.isnull() & ~is_base & joined._known.notnull() & rate.isnull()
     return joined.mutate(
         fx_rate=fx_rate,
         amount_base=joined.amount * fx_rate,
         _reason=ibis.cases((unknown, "unknown_currency"), (missing, "missing_fx_rate"), else_=joined._reason),
         _reason_column=ibis.ifelse(unknown | missing, "currency", joined._reason_column),
         _reason_value=ibis.ifelse(unknown | missing, joined.currency, joined._reason_value),
-    ).drop("_fx_rate", "_known")
+    ).drop("_day", "_fx_rate", "_known", "_last_day", "_last_rate")

@@ -23,8 +23,9 @@ WHITESPACE = (" ", "\t", "\n", "\r", "\u00a0")
 def text(value: ir.Value) -> ir.StringValue:
     """Trimmed text, NULL when empty.  Ingest applies it once, when a file is read."""
     s = value.cast("string")
-    # Trimming is costly in DuckDB; most values need none, so trim only the padded ones.
-    padded = s.left(1).isin(WHITESPACE) | s.right(1).isin(WHITESPACE)
+    # Trimming is costly; most values need none, so trim only the padded ones.  starts/endswith
+    # compare bytes, several times faster in DuckDB than taking the first character.
+    padded = ibis.or_(*[s.startswith(w) | s.endswith(w) for w in WHITESPACE])
     trimmed = s.strip()
     return ibis.cases((s == "", ibis.null("string")),
                       (padded, ibis.ifelse(trimmed == "", ibis.null("string"), trimmed)), else_=s)

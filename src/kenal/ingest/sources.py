@@ -18,7 +18,6 @@ from kenal.schema import TABLES
 
 SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
 DELIMITERS = ",;\t|"
-RAW = "_raw"  # the temporary table holding the file as read
 
 
 @dataclass
@@ -128,13 +127,11 @@ def _parquet_rows(con: ibis.BaseBackend, files: list[Path]) -> ibis.Table:
     return _normalised(t.mutate(_source_row=t.file_row_number + offset).drop("filename", "file_row_number"))
 
 
-def _read_raw(con: ibis.BaseBackend, source: Source) -> ibis.Table:
-    """Read the file into a temporary table, so every reader error surfaces here, not later."""
-    def materialise(t: ibis.Table) -> ibis.Table:
-        return con.create_table(RAW, t, temp=True, overwrite=True)
-
+def _read_raw(con: ibis.BaseBackend, source: Source, staging: str) -> ibis.Table:
+    """Parquet as a scan (its footers are read here, so a broken file fails here).  CSV is parsed once
+    into Parquet at ``staging``, so every reader error surfaces here and later scans are cheap."""
     if source.format == "parquet":
-        return materialise(_parquet_rows(con, source.files))
+        return _parquet_rows(con, source.files)
     sniff_csv(source)
     # comment="": on a ragged file DuckDB's sniffer may take "#" for a comment mark and drop or cut
     # every row holding a hashtag.
@@ -143,11 +140,12 @@ def _read_raw(con: ibis.BaseBackend, source: Source) -> ibis.Table:
     files = [str(p) for p in source.files]
     try:
         t = con.read_csv(files, **options)
-        return materialise(_normalised(t.mutate(_source_row=ibis.row_number() + 1)))
+        con.to_parquet(_normalised(t.mutate(_source_row=ibis.row_number() + 1)), staging)
     except Exception:
         # DuckDB's parallel scanner cannot pad short rows around quoted line breaks; the serial one can.
         t = con.read_csv(files, parallel=False, **options)
-        return materialise(_normalised(t.mutate(_source_row=ibis.row_number() + 1)))
+        con.to_parquet(_normalised(t.mutate(_source_row=ibis.row_number() + 1)), staging)
+    return con.read_parquet(staging)
 
 
 def read(store, source: Source) -> ibis.Table:
@@ -156,7 +154,7 @@ def read(store, source: Source) -> ibis.Table:
     The file is read by DuckDB on this machine (the store's own connection when the engine is DuckDB)
     and handed to the engine, so every engine sees the same rows and row numbers."""
     try:
-        t = _read_raw(store.reader, source)
+        t = _read_raw(store.reader, source, store.staging_path("raw") + ".parquet")
     except SourceError:
         raise
     except Exception as exc:  # the reader's own message says what it could not parse

@@ -1,8 +1,8 @@
 """Row-level validation: every input row either parses into the canonical types or gets a reason.
 
-The result of :func:`stage` has the canonical columns, the lineage columns and three columns
+The result of :func:`stage` has the canonical columns, the lineage columns, three columns
 that say why a row cannot be loaded (``_reason``, ``_reason_column``, ``_reason_value``; NULL
-for good rows).  A whole source that cannot be used raises :class:`SourceError` instead.
+for good rows) and, per timestamp column, whether each value carried a UTC offset.  A whole source that cannot be used raises :class:`SourceError` instead.
 """
 
 from __future__ import annotations
@@ -38,30 +38,43 @@ def _parsed(raw: ir.Table, col: Column, source: Source) -> ir.Value:
     return parse.PARSERS[col.type](value)
 
 
-def check_types(source: Source, raw: ir.Table, spec: Table, parsed: dict[str, ir.Value]) -> None:
-    """A typed column where not one value parses is a wrong type for the whole source."""
+TYPE_CHECK_SAMPLE = 100_000
+
+
+def check_types(source: Source, raw: ir.Table, spec: Table) -> None:
+    """A typed column where not one value parses is a wrong type for the whole source.
+
+    The file's first rows settle it for every column with a valid value among them; only the
+    other columns are checked over the whole file."""
     typed = [c for c in spec.columns if c.name in raw.columns and c.type != STRING and c.allowed is None]
-    if not typed:
-        return
-    aggs = {}
+    for rows in (raw.limit(TYPE_CHECK_SAMPLE), raw):
+        if not typed:
+            return
+        aggs = {}
+        for c in typed:
+            given, parsed = rows[c.name].notnull(), _parsed(rows, c, source)
+            aggs[f"{c.name}__given"] = given.sum()
+            aggs[f"{c.name}__ok"] = (given & parsed.notnull()).sum()
+            aggs[f"{c.name}__example"] = rows[c.name].cast("string").min(where=given & parsed.isnull())
+        counts = rows.aggregate(**aggs).execute().iloc[0]
+        typed = [c for c in typed if not _count(counts[f"{c.name}__ok"])]
     for c in typed:
-        given = raw[c.name].notnull()
-        aggs[f"{c.name}__given"] = given.sum()
-        aggs[f"{c.name}__ok"] = (given & parsed[c.name].notnull()).sum()
-        aggs[f"{c.name}__example"] = raw[c.name].cast("string").min(where=given & parsed[c.name].isnull())
-    counts = raw.aggregate(**aggs).execute().iloc[0]
-    for c in typed:
-        if (counts[f"{c.name}__given"] or 0) > 0 and (counts[f"{c.name}__ok"] or 0) == 0:
+        if _count(counts[f"{c.name}__given"]):
             raise SourceError(str(source.path), f"has no valid {c.type} value in any row", column=c.name,
                               example=counts[f"{c.name}__example"], expected=parse.EXPECTED[c.type])
+
+
+def _count(n) -> int:
+    """A SUM over no rows is NULL."""
+    return 0 if n is None or n != n else int(n)
 
 
 def stage(source: Source, raw: ir.Table) -> ir.Table:
     """Typed columns plus the reason each bad row cannot be loaded."""
     spec = TABLES[source.table]
     check_columns(source, raw, spec)
+    check_types(source, raw, spec)
     parsed = {c.name: _parsed(raw, c, source) for c in spec.columns if c.name in raw.columns}
-    check_types(source, raw, spec, parsed)
 
     problems: list[tuple[ir.BooleanValue, str, str, ir.Value]] = []
     for c in spec.columns:
@@ -88,6 +101,9 @@ def stage(source: Source, raw: ir.Table) -> ir.Table:
     extra = [c for c in raw.columns if c not in spec.column_names and c != "_source_row"]
     columns["extra"] = (ibis.struct({c: raw[c].cast("string") for c in extra}).cast("json").cast("string")
                         if extra else ibis.null("string"))
+    for c in spec.columns:  # for the mixed-time-zone check: which values carried their own offset
+        if c.type == TIMESTAMP and c.name in raw.columns:
+            columns[zoned_flag(c.name)] = parse.has_zone(raw[c.name])
     columns["_source_file"] = ibis.literal(str(source.path))
     columns["_source_row"] = raw._source_row.cast("int64")
     if problems:
@@ -97,6 +113,10 @@ def stage(source: Source, raw: ir.Table) -> ir.Table:
     else:
         columns["_reason"] = columns["_reason_column"] = columns["_reason_value"] = ibis.null("string")
     return raw.select(**columns)
+
+
+def zoned_flag(column: str) -> str:
+    return f"_zoned__{column}"
 
 
 def row_hash(t: ir.Table, spec: Table) -> ir.IntegerValue:
