@@ -4,9 +4,10 @@
 
 Per size: write the sample in chunks (Parquet folders, ~104 events and ~17 transactions per customer),
 then run the whole pipeline in a fresh process per engine.  Peak RSS is per process, so it is the
-pipeline's own.  With --pandas, the size's pandas feature build (bench_run's baseline) runs on the
-DuckDB workspace and the feature-stage ratio is printed; run it on the 1/10 size, pandas needs
-the whole table in memory.  Writes bench/out/bench_scale.json.
+pipeline's own.  With --pandas, the pandas feature build (bench_run's baseline) runs on the
+smallest size's DuckDB workspace and the feature-stage ratio is printed (pandas needs every table in
+memory).  With --root and --reuse-sample a sample already written there is used again (the
+generator is deterministic).  Writes bench/out/bench_scale.json.
 """
 
 from __future__ import annotations
@@ -67,8 +68,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--customers", type=int, nargs="+", default=[100_000])
     ap.add_argument("--spark", action="store_true", help="also run on Spark local mode")
-    ap.add_argument("--pandas", action="store_true", help="also time the pandas feature build")
+    ap.add_argument("--pandas", action="store_true", help="also time the pandas feature build (smallest size only)")
     ap.add_argument("--root", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    ap.add_argument("--reuse-sample", action="store_true",
+                    help="with --root: keep a sample already written there (the generator is deterministic)")
     ap.add_argument("--child", nargs="+")
     args = ap.parse_args()
     if args.child:
@@ -82,18 +85,24 @@ def main() -> None:
     report = {}
     for n in args.customers:
         root = Path(args.root or tempfile.mkdtemp(prefix="kenal-scale-")) / f"n{n}"
-        shutil.rmtree(root, ignore_errors=True)
-        entry = {"sample": spawn("--child", "sample", str(n), str(root))}
+        sample_file = root / "sample.json"
+        if args.reuse_sample and sample_file.exists():
+            entry = {"sample": json.loads(sample_file.read_text())}
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+            entry = {"sample": spawn("--child", "sample", str(n), str(root))}
+            sample_file.write_text(json.dumps(entry["sample"]))
         print(f"N={n:,}: sample {entry['sample']['seconds']:.0f}s, {entry['sample']['rows']['events']:,} events, "
               f"{entry['sample']['rows']['transactions']:,} transactions, peak RSS {entry['sample']['peak_rss_mb']:.0f} MB",
               flush=True)
         for engine in ("duckdb", "spark") if args.spark else ("duckdb",):
+            shutil.rmtree(root / f"ws-{engine}", ignore_errors=True)
             r = spawn("--child", "run", engine, str(root / "input"), str(root / f"ws-{engine}"))
             entry[engine] = r
             stages = ", ".join(f"{s} {t:.0f}s ({r['stage_peak_rss_mb'].get(s, 0):.0f} MB)" for s, t in r["timings"].items())
             print(f"  {engine}: total {sum(r['timings'].values()):.0f}s, peak RSS {r['peak_rss_mb']:.0f} MB; {stages}",
                   flush=True)
-        if args.pandas:
+        if args.pandas and n == min(args.customers):  # pandas holds every table in memory: the 1/10 size only
             p = spawn("--child", "pandas", str(root / "ws-duckdb"), entry["duckdb"]["snapshot_id"])
             entry["pandas"] = p
             ratio = p["seconds"] / entry["duckdb"]["timings"]["features"]

@@ -68,7 +68,7 @@ def bot_sessions(events: ir.Table) -> ir.Table:
     s = s.left_join(by_agent, "session").select(*s.columns, bot_agent=by_agent.bot_agent.coalesce(False))
     # Gaps between consecutive events only for sessions long enough to judge regularity: a window
     # over every event would sort the whole table.
-    long = e.semi_join(s.filter(s.hits >= REGULAR_MIN_HITS), "session")
+    long = e.select("session", "timestamp", "message_id").semi_join(s.filter(s.hits >= REGULAR_MIN_HITS), "session")
     ts = long.timestamp.epoch_seconds()
     gaps = long.mutate(gap=ts - ts.lag().over(group_by="session", order_by=["timestamp", "message_id"]))
     regular = gaps.group_by("session").aggregate(gap_mean=gaps.gap.mean(), gap_std=gaps.gap.std())

@@ -62,6 +62,7 @@ def near_duplicates(ctx: HealthContext, t: ir.Table) -> list[Check]:
     minutes = ctx.settings.near_duplicate_minutes
     group = ["customer_id", "amount", "currency", "kind"]
     window = ibis.window(group_by=group, order_by=["timestamp", "transaction_id"])
+    t = t.select(*group, "transaction_id", "timestamp", "_source_row")  # a window sorts all it carries
     t = t.mutate(previous_id=t.transaction_id.lag().over(window), previous_timestamp=t.timestamp.lag().over(window))
     seconds = t.timestamp.epoch_seconds() - t.previous_timestamp.epoch_seconds()
     t = ctx.store.materialise(t.filter(t.previous_id.notnull() & (seconds <= minutes * 60)))
