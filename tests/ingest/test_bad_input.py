@@ -303,3 +303,25 @@ def test_corrupt_parquet_file_names_the_file(store, tmp_path):
         ingest(store, tmp_path / "in")
     assert str(exc.value).startswith(f"{path}: cannot be read: ")
     assert str(exc.value).endswith("- expected a valid PARQUET file")
+
+
+def test_parquet_broken_inside_its_data_names_the_file(store, tmp_path):
+    """A Parquet file whose footer reads but whose data pages do not fails when it is first scanned,
+    after the footer check: it must still name the file, not surface as an engine stack trace."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "in").mkdir()
+    path = tmp_path / "in" / "events.parquet"
+    n = 5000
+    pq.write_table(pa.table({"message_id": [f"M{i}" for i in range(n)], "type": ["track"] * n,
+                             "timestamp": ["2026-01-01T10:00:00+07:00"] * n}), path, compression="snappy")
+    data = bytearray(path.read_bytes())
+    start = pq.ParquetFile(path).metadata.row_group(0).column(0).data_page_offset
+    data[start + 20:start + 200] = b"\x55" * 180  # the first data page, not the footer
+    path.write_bytes(bytes(data))
+    with pytest.raises(SourceError) as exc:
+        ingest(store, tmp_path / "in")
+    assert str(exc.value).startswith(f"{path}: cannot be read: ")
+    assert str(exc.value).endswith("- expected a valid PARQUET file")
+    assert not store.has("events")
