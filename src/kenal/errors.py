@@ -7,6 +7,12 @@ to do; the CLI prints that message on one line and exits with :attr:`KenalError.
 from __future__ import annotations
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of a library's error message (its own words for what failed), else its type."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 class KenalError(Exception):
     """Base class of every error kenal raises on purpose."""
 

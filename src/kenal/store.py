@@ -37,7 +37,8 @@ def duckdb_session(con: ibis.BaseBackend, settings: Settings, workspace: Path) -
 
 def conform(t: ibis.Table, schema: dict) -> ibis.Table:
     """``t`` with exactly ``schema``'s columns, in its order and types; NULL where ``t`` lacks one."""
-    return t.select(*[t[c].cast(dtype).name(c) if c in t.columns else ibis.null(dtype).name(c) for c, dtype in schema.items()])
+    return t.select(*[(t[c].cast(dtype) if c in t.columns else ibis.null(dtype)).name(c)
+                      for c, dtype in schema.items()])
 
 
 def as_text(raw: ibis.Table) -> ibis.Table:

@@ -20,7 +20,7 @@ from ibis.backends.postgres import Backend as IbisPostgres
 from ibis.backends.sql.compilers.postgres import PostgresCompiler
 
 from kenal.config import Settings
-from kenal.errors import EngineError
+from kenal.errors import EngineError, first_line
 from kenal.store import Store, as_text
 
 # PostgreSQL has no TRY_CAST (Ibis compiles try_cast to a plain CAST, which fails on the first bad
@@ -120,11 +120,11 @@ class PostgresStore(Store):
         try:
             raw = psycopg.connect(settings.dsn, autocommit=True, connect_timeout=10)
         except psycopg.ProgrammingError as exc:  # the DSN itself does not parse
-            raise EngineError(f"the DSN '{_describe(settings.dsn)}' is not valid ({_first_line(exc)}); "
+            raise EngineError(f"the DSN '{_describe(settings.dsn)}' is not valid ({first_line(exc)}); "
                               "expected e.g. postgresql://user@127.0.0.1:5432/dbname") from None
         except psycopg.OperationalError as exc:
             raise EngineError(f"cannot connect to PostgreSQL with '{_describe(settings.dsn)}': "
-                              f"{_first_line(exc)}; check that the server runs, the host and port, "
+                              f"{first_line(exc)}; check that the server runs, the host and port, "
                               "the database name and the credentials") from None
         con = KenalPostgres.from_connection(raw)
         with raw.cursor() as cur:
@@ -151,11 +151,5 @@ class PostgresStore(Store):
         return self.con.table(name)
 
 
-
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

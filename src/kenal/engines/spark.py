@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from kenal.config import Settings
-from kenal.errors import EngineError
+from kenal.errors import EngineError, first_line
 from kenal.store import Store, as_text, conform
 
 TABLES_DIR = "spark"
@@ -58,8 +58,7 @@ def _session(settings: Settings):
     try:
         return builder.getOrCreate()
     except Exception as exc:  # PySpark raises its own and Py4J's errors
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise EngineError(f"cannot start Spark with master '{settings.spark_master}': {first}; check the "
+        raise EngineError(f"cannot start Spark with master '{settings.spark_master}': {first_line(exc)}; check the "
                           "master URL and the Java runtime (java -version should say 17)") from None
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import ibis.expr.types as ir
 
-from kenal.errors import SourceError
+from kenal.errors import SourceError, first_line
 from kenal.ingest import log as ingest_log
 from kenal.ingest import money
 from kenal.ingest.load import QUARANTINE, TableCounts, load
@@ -68,8 +68,8 @@ def _spill(store: Store, source: Source, staged: ir.Table) -> ir.Table:
     except Exception as exc:
         if source.format != "parquet":
             raise  # CSV was read in full by sources.read: this is not the file's fault
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SourceError(str(source.path), f"cannot be read: {first}", expected="a valid PARQUET file") from None
+        raise SourceError(str(source.path), f"cannot be read: {first_line(exc)}",
+                          expected="a valid PARQUET file") from None
 
 
 def ingest(store: Store, folder: str | Path) -> IngestReport:

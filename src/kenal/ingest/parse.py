@@ -84,7 +84,7 @@ def has_zone(value: ir.Value) -> ir.BooleanValue:
         return ibis.literal(dtype.timezone is not None)
     if dtype.is_date():
         return ibis.literal(False)
-    return value.cast("string").strip().re_search(ZONED_TEXT)
+    return value.cast("string").re_search(ZONED_TEXT)  # text as read is already trimmed
 
 
 def date(value: ir.Value, zone: str = "UTC") -> ir.DateValue:

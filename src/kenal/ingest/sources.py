@@ -12,7 +12,7 @@ from pathlib import Path
 
 import ibis
 
-from kenal.errors import SourceError
+from kenal.errors import SourceError, first_line
 from kenal.ingest import parse
 from kenal.schema import TABLES
 
@@ -138,13 +138,16 @@ def _read_raw(con: ibis.BaseBackend, source: Source, staging: str) -> ibis.Table
     options = dict(all_varchar=True, delim=source.delimiter, header=True, quote='"', escape='"',
                    strict_mode=False, null_padding=True, comment="")
     files = [str(p) for p in source.files]
-    try:
-        t = con.read_csv(files, **options)
+
+    def parse_to_staging(**scanner) -> None:
+        t = con.read_csv(files, **scanner, **options)
         con.to_parquet(_normalised(t.mutate(_source_row=ibis.row_number() + 1)), staging)
+
+    try:
+        parse_to_staging()
     except Exception:
         # DuckDB's parallel scanner cannot pad short rows around quoted line breaks; the serial one can.
-        t = con.read_csv(files, parallel=False, **options)
-        con.to_parquet(_normalised(t.mutate(_source_row=ibis.row_number() + 1)), staging)
+        parse_to_staging(parallel=False)
     return con.read_parquet(staging)
 
 
@@ -158,8 +161,7 @@ def read(store, source: Source) -> ibis.Table:
     except SourceError:
         raise
     except Exception as exc:  # the reader's own message says what it could not parse
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SourceError(str(source.path), f"cannot be read: {first}",
+        raise SourceError(str(source.path), f"cannot be read: {first_line(exc)}",
                           expected=f"a valid {source.format.upper()} file") from None
     renamed = {}
     for col in t.columns:

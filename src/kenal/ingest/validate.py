@@ -2,7 +2,8 @@
 
 The result of :func:`stage` has the canonical columns, the lineage columns, three columns
 that say why a row cannot be loaded (``_reason``, ``_reason_column``, ``_reason_value``; NULL
-for good rows) and, per timestamp column, whether each value carried a UTC offset.  A whole source that cannot be used raises :class:`SourceError` instead.
+for good rows) and, per timestamp column, whether each value carried a UTC offset.  A whole
+source that cannot be used raises :class:`SourceError` instead.
 """
 
 from __future__ import annotations
