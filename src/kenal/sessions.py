@@ -18,6 +18,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from kenal.store import Store
+
 # Crawlers, HTTP libraries and automation tools.  "[a-z]bot/" catches Googlebot/2.1 and bingbot/2.0
 # without catching phone models such as "CUBOT X30".
 BOT_AGENT = (r"(?i)([a-z]bot/|\bbot\b|crawl|spider|slurp|scrapy|python-requests|python-urllib|aiohttp|"
@@ -54,12 +56,24 @@ def identity_map(events: ir.Table) -> ir.Table:
     return at_first.group_by("anonymous_id").aggregate(linked_customer_id=at_first.customer_id.min())
 
 
-def bot_sessions(events: ir.Table) -> ir.Table:
-    """One row per bot session: ``session``, ``reason``, ``hits``."""
+def bot_agents(store: Store) -> ir.Table:
+    """The distinct user agents of the events table that name a bot (column ``user_agent``).
+
+    The pattern is matched once per distinct agent.  Both steps are materialised: given a filter
+    over a DISTINCT, the engine pushes the regex down into the scan and runs it on every event
+    (six times slower on 10M events).
+    """
+    e = store.table("events")
+    agents = store.materialise(e.select("user_agent").filter(e.user_agent.notnull()).distinct())
+    return store.materialise(agents.filter(agents.user_agent.re_search(BOT_AGENT)))
+
+
+def bot_sessions(events: ir.Table, agents: ir.Table) -> ir.Table:
+    """One row per bot session of ``events``: ``session``, ``reason``, ``hits``.
+
+    ``agents`` is :func:`bot_agents` (any superset of the agents in ``events`` will do).
+    """
     e = events.mutate(session=session_key(events))
-    # The pattern is matched once per distinct agent, not once per event.
-    agents = e.select("user_agent").distinct()
-    agents = agents.filter(agents.user_agent.re_search(BOT_AGENT))
     by_agent = e.semi_join(agents, "user_agent").select("session").distinct().mutate(bot_agent=True)
     s = e.group_by("session").aggregate(
         hits=e.count(),
@@ -85,8 +99,7 @@ def bot_sessions(events: ir.Table) -> ir.Table:
     return s.filter(s.reason.notnull()).select("session", "reason", "hits")
 
 
-def without_bots(events: ir.Table) -> ir.Table:
-    """The events of people: every event of a bot session removed."""
-    bots = bot_sessions(events)
+def without_bots(events: ir.Table, bots: ir.Table) -> ir.Table:
+    """The events of people: every event of a ``bots`` session (:func:`bot_sessions`) removed."""
     keyed = events.mutate(_session=session_key(events))
     return keyed.anti_join(bots, keyed._session == bots.session).drop("_session")

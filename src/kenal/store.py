@@ -68,8 +68,15 @@ class Store:
 
     def close(self) -> None:
         self._close_reader()
+        self._release_materialised()
         self.con.disconnect()
         self.clear_staging()
+
+    def _release_materialised(self) -> None:
+        """Drop this session's materialised tables now; left to the garbage collector, Ibis would
+        try to drop them through a closed connection and raise."""
+        for name in list(getattr(self.con, "_cache_name_to_entry", {})):
+            self.con._finalize_cached_table(name)
 
     def staging_path(self, kind: str) -> str:
         """A fresh path under W/.staging for an intermediate of this session."""

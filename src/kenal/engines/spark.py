@@ -155,6 +155,7 @@ class SparkStore(Store):
 
     def close(self) -> None:
         self._close_reader()
+        self._release_materialised()
         self.con._session.catalog.clearCache()
         self.clear_staging()
         # The session stays up: PySpark keeps one per process and starting it again costs seconds.

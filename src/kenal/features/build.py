@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 from kenal import clock
 from kenal.features.consent import profiling_allowed
 from kenal.schema import NPS_RANGE, RATING_RANGE
-from kenal.sessions import identity_map, session_key, without_bots
+from kenal.sessions import bot_agents, bot_sessions, identity_map, session_key, without_bots
 from kenal.store import Store
 from kenal.text.spam import spam_flags
 
@@ -97,8 +97,9 @@ def web_features(store: Store, as_of: datetime, session_cap_hours: float) -> ir.
     if not store.has("events"):
         return None
     e = store.table("events")
-    e = without_bots(e.filter(e.timestamp <= as_of))
-    ids = identity_map(e)
+    e = e.filter(e.timestamp <= as_of)
+    e = without_bots(e, store.materialise(bot_sessions(e, bot_agents(store))))
+    ids = store.materialise(identity_map(e))
     # Only anonymous events need the link; never-linked anonymous traffic stays out.
     anonymous = e.filter(e.customer_id.isnull())
     anonymous = anonymous.join(ids, "anonymous_id").mutate(customer_id=ids.linked_customer_id)

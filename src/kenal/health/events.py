@@ -6,14 +6,14 @@ from datetime import timedelta
 
 from kenal.health.checks import INFO, WARNING, Check
 from kenal.health.context import HealthContext, examples, literal_time, records, scalar
-from kenal.sessions import REASONS, bot_sessions, identity_map, session_key
+from kenal.sessions import REASONS, bot_agents, bot_sessions, identity_map, session_key
 
 UNSORTED_SHARE = 0.2  # more out of order than this: the file is sorted by something other than time
 
 
 def bots(ctx: HealthContext) -> list[Check]:
     e = ctx.store.table("events")
-    found = ctx.store.materialise(bot_sessions(e))
+    found = ctx.store.materialise(bot_sessions(e, bot_agents(ctx.store)))
     per_reason = records(found.group_by("reason").aggregate(sessions=found.count(), events=found.hits.sum())
                          .order_by("reason"))
     if not per_reason:
