@@ -30,6 +30,13 @@ def text(value: ir.Value) -> ir.StringValue:
     return ibis.cases((s == "", ibis.null("string")),
                       (padded, ibis.ifelse(trimmed == "", ibis.null("string"), trimmed)), else_=s)
 
+
+def one_of(value: ir.Value, options) -> ir.BooleanValue:
+    """``value.isin(options)`` written as ORs of equalities.  DuckDB turns an IN list into a join,
+    and a join in a projection keeps it from pruning unused columns: every query over staged rows
+    then parsed every column (a one-column count over 10M events took 3 s instead of 0.3 s)."""
+    return ibis.or_(*[value == option for option in options])
+
 # The parsers below take values as read: text already trimmed, empty text already NULL.
 
 
@@ -55,7 +62,7 @@ def integer(value: ir.Value, decimal_comma: bool = False) -> ir.IntegerValue:
 
 
 def _digit_first(value: ir.StringValue) -> ir.BooleanValue:
-    return value.left(1).isin(tuple("0123456789"))
+    return value.left(1).between("0", "9")  # one character: compared byte-wise, so only ASCII digits
 
 
 def timestamp(value: ir.Value, zone: str = "UTC") -> ir.TimestampValue:
@@ -100,7 +107,7 @@ def boolean(value: ir.Value) -> ir.BooleanValue:
     if value.type().is_boolean():
         return value
     s = value.lower()
-    return ibis.cases((s.isin(TRUE_WORDS), True), (s.isin(FALSE_WORDS), False), else_=ibis.null("boolean"))
+    return ibis.cases((one_of(s, TRUE_WORDS), True), (one_of(s, FALSE_WORDS), False), else_=ibis.null("boolean"))
 
 
 def category(value: ir.Value) -> ir.StringValue:

@@ -85,7 +85,7 @@ def stage(source: Source, raw: ir.Table) -> ir.Table:
         if c.required:
             problems.append((given.isnull(), "missing_value", c.name, given))
         if c.allowed is not None:
-            problems.append((given.notnull() & ~parsed[c.name].isin(c.allowed), "bad_category", c.name, given))
+            problems.append((given.notnull() & ~parse.one_of(parsed[c.name], c.allowed), "bad_category", c.name, given))
         elif c.type != STRING:
             problems.append((given.notnull() & parsed[c.name].isnull(), parse.REASONS[c.type], c.name, given))
 
