@@ -11,8 +11,8 @@ from kenal.text.spam import spam_flags
 
 
 
-def spam(t) -> list[Check]:
-    flags = spam_flags(t)
+def spam(ctx: HealthContext, t) -> list[Check]:
+    flags = ctx.store.materialise(spam_flags(t))  # counted and sampled: matched once
     per_reason = records(flags.group_by("spam_reason").aggregate(n=flags.count()).order_by("spam_reason"))
     n = sum(r["n"] for r in per_reason)
     if not n:
@@ -64,5 +64,5 @@ def checks(ctx: HealthContext) -> list[Check]:
     t = ctx.table("interactions")
     if t is None:
         return []
-    return [*spam(t), *languages(t), *out_of_range(t, "rating", *RATING_RANGE, whole=False),
+    return [*spam(ctx, t), *languages(t), *out_of_range(t, "rating", *RATING_RANGE, whole=False),
             *out_of_range(t, "nps", *NPS_RANGE, whole=True)]

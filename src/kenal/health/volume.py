@@ -29,10 +29,12 @@ def monthly_volume(ctx: HealthContext) -> list[dict]:
         if t is None:
             continue
         t = t.filter(t[column] <= literal_time(ctx.as_of))
-        month = clock.to_local(t[column], ctx.settings.timezone).strftime("%Y-%m")
-        per = t.group_by(month=month).aggregate(n=t.count())
+        local = clock.to_local(t[column], ctx.settings.timezone)
+        # Grouped by numbers, formatted here: formatting every row as text costs more than the count.
+        per = t.group_by(year=local.year(), month=local.month()).aggregate(n=t.count())
         for row in records(per):
-            months.setdefault(row["month"], {"month": row["month"], **{s: 0 for s in SERIES}})[name] = row["n"]
+            month = f"{row['year']:04d}-{row['month']:02d}"
+            months.setdefault(month, {"month": month, **{s: 0 for s in SERIES}})[name] = row["n"]
     if not months:
         return []
     # Every month from the first to the last, so a month without rows shows as 0, not as no month.
