@@ -51,6 +51,7 @@ class Store:
     """Tables of one workspace, behind an Ibis connection."""
 
     engine = "duckdb"
+    reads_parquet = False  # whether :meth:`scan_parquet` reads Parquet sources in the engine itself
 
     def __init__(self, con: ibis.BaseBackend, settings: Settings, workspace: Path | None = None):
         self.con = con
@@ -136,6 +137,11 @@ class Store:
     def spill(self, expr: ir.Table) -> ir.Table:
         """Like :meth:`materialise`, for an intermediate as large as the input: kept on disk, not in memory."""
         return self.materialise(expr)
+
+    def scan_parquet(self, files: list[Path], first_rows: list[int]) -> ir.Table:
+        """Parquet parts as one table in the engine, with ``_source_row`` numbered from ``first_rows``
+        (each part's first row number); only where :attr:`reads_parquet`."""
+        raise NotImplementedError
 
     def load_raw(self, raw: ir.Table) -> ir.Table:
         """A file as :attr:`reader` read it (a table and ``_source_row``), copied into the engine."""

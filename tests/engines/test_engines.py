@@ -8,15 +8,16 @@ import json
 import duckdb
 import pandas as pd
 import psycopg
+import pyarrow.parquet as pq
 import pytest
 
 from kenal.activation import export_segments
 from kenal.config import Settings
-from kenal.ingest import QUARANTINE
+from kenal.ingest import QUARANTINE, ingest
 from kenal.models import BehaviouralSegmenter
 from kenal.outputs import ASSIGNMENTS, FEATURES
 from kenal.pipeline import run
-from kenal.sample import generate_sample, write_sample
+from kenal.sample import generate_sample, write_sample, write_sample_chunked
 from kenal.store import Store
 
 N_CUSTOMERS = 600
@@ -144,3 +145,29 @@ def test_segmentation_model_is_recorded_the_same(outcome):
     for engine in OTHER_ENGINES:
         assert models[engine]["features"] == models["duckdb"]["features"]
         assert pd.DataFrame(models[engine]["centers"]).round(9).equals(pd.DataFrame(models["duckdb"]["centers"]).round(9))
+
+
+def test_spark_scans_parquet_parts_itself_with_the_same_rows(tmp_path, request):
+    """Parquet sources in parts: Spark reads them itself (row numbers from each part's row index and
+    the parts' footers) and loads and quarantines exactly the rows DuckDB does, numbered alike."""
+    write_sample_chunked(450, tmp_path / "in", tmp_path / "truth", chunk_customers=200, seed=3)
+    assert len(list((tmp_path / "in" / "events").glob("*.parquet"))) == 3
+    loaded = {}
+    for engine in ("duckdb", "spark"):
+        settings = settings_for(engine, request)
+        with Store.open(tmp_path / f"ws-{engine}", settings) as store:
+            report = ingest(store, tmp_path / "in")
+            events = store.table("events").select("message_id", "timestamp", "customer_id", "_source_row")
+            q = store.table(QUARANTINE).select("table", "source_row", "reason", "column", "value", "row")
+            loaded[engine] = {
+                "counts": {t: (c.read, c.loaded, c.duplicates, c.quarantined) for t, c in report.tables.items()},
+                "events": events.execute().sort_values("_source_row").reset_index(drop=True),
+                "quarantine": q.execute().sort_values(["table", "source_row", "reason"]).reset_index(drop=True)}
+    duck, spark = loaded["duckdb"], loaded["spark"]
+    assert spark["counts"] == duck["counts"]
+    assert duck["counts"]["events"][0] == len(duck["events"]) + duck["counts"]["events"][2] + duck["counts"]["events"][3]
+    pd.testing.assert_frame_equal(spark["events"], duck["events"], check_dtype=False)
+    pd.testing.assert_frame_equal(spark["quarantine"], duck["quarantine"], check_dtype=False)
+    # row numbers run on across the parts: the last part's rows are numbered after the first two
+    assert duck["events"]._source_row.max() > sum(
+        pq.ParquetFile(p).metadata.num_rows for p in sorted((tmp_path / "in" / "events").glob("*.parquet"))[:2])

@@ -112,18 +112,24 @@ def _normalised(t: ibis.Table) -> ibis.Table:
                        for c in t.columns})
 
 
+def _first_rows(files: list[Path]) -> list[int]:
+    """The ``_source_row`` of each Parquet part's first row, from the parts' footers."""
+    import pyarrow.parquet as pq
+
+    firsts, start = [], 1
+    for p in files:
+        firsts.append(start)
+        start += pq.ParquetFile(p).metadata.num_rows
+    return firsts
+
+
 def _parquet_rows(con: ibis.BaseBackend, files: list[Path]) -> ibis.Table:
     """Parquet parts with ``_source_row`` counted across them in order.  The row's number within its
     file comes from the reader, in parallel; a window over the whole input would run on one thread."""
-    import pyarrow.parquet as pq
-
     t = con.read_parquet([str(p) for p in files], file_row_number=True, filename=True)
-    offsets, start = [], 1
-    for p in files:
-        offsets.append((str(p), start))
-        start += pq.ParquetFile(p).metadata.num_rows
-    offset = ibis.cases(*[(t.filename == name, first) for name, first in offsets[1:]], else_=1) \
-        if len(offsets) > 1 else ibis.literal(1)
+    firsts = _first_rows(files)
+    offset = ibis.cases(*[(t.filename == str(p), first) for p, first in zip(files[1:], firsts[1:])], else_=1) \
+        if len(files) > 1 else ibis.literal(1)
     return _normalised(t.mutate(_source_row=t.file_row_number + offset).drop("filename", "file_row_number"))
 
 
@@ -155,9 +161,14 @@ def read(store, source: Source) -> ibis.Table:
     """The file as a table in the store's engine, with normalised column names and ``_source_row``.
 
     The file is read by DuckDB on this machine (the store's own connection when the engine is DuckDB)
-    and handed to the engine, so every engine sees the same rows and row numbers."""
+    and handed to the engine, so every engine sees the same rows and row numbers; an engine that
+    reads Parquet itself (Spark) scans Parquet sources where they lie."""
+    native = source.format == "parquet" and store.reads_parquet
     try:
-        t = _read_raw(store.reader, source, store.staging_path("raw") + ".parquet")
+        if native:  # no detour through the local reader
+            t = _normalised(store.scan_parquet(source.files, _first_rows(source.files)))
+        else:
+            t = _read_raw(store.reader, source, store.staging_path("raw") + ".parquet")
     except SourceError:
         raise
     except Exception as exc:  # the reader's own message says what it could not parse
@@ -170,4 +181,5 @@ def read(store, source: Source) -> ibis.Table:
             raise SourceError(str(source.path), "appears twice in the header", column=norm,
                               expected="each column once")
         renamed[col] = norm
-    return store.load_raw(t.rename({new: old for old, new in renamed.items()}))
+    t = t.rename({new: old for old, new in renamed.items()})
+    return t if native else store.load_raw(t)
