@@ -24,6 +24,7 @@ from kenal.store import Store
 
 __all__ = ["IngestReport", "TableCounts", "ingest", "QUARANTINE"]
 log = logging.getLogger(__name__)
+SECONDS_PER_DAY = 86_400
 
 
 @dataclass
@@ -45,7 +46,10 @@ def timestamp_zones(staged: ir.Table, spec: Table) -> dict[str, dict]:
     for c in columns:
         value, zoned = staged[c], staged[zoned_flag(c)]
         given = value.notnull()
-        angle = (value.hour() + value.minute() / 60.0) * (2 * math.pi / 24)
+        # The time of day from epoch seconds: integer arithmetic, where extracting hour and minute
+        # from a zoned value goes through a calendar per row.  A negative remainder (before 1970)
+        # gives the same point on the circle.
+        angle = (value.epoch_seconds() % SECONDS_PER_DAY).cast("float64") * (2 * math.pi / SECONDS_PER_DAY)
         for kind, where in (("zoned", given & zoned), ("naive", given & ~zoned)):
             aggs[f"{c}__{kind}"] = where.sum()
             aggs[f"{c}__{kind}_sin"] = angle.sin().sum(where=where)
