@@ -8,11 +8,13 @@ import json
 import duckdb
 import pandas as pd
 import psycopg
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from kenal.activation import export_segments
 from kenal.config import Settings
+from kenal.errors import SourceError
 from kenal.ingest import QUARANTINE, ingest
 from kenal.models import BehaviouralSegmenter
 from kenal.outputs import ASSIGNMENTS, FEATURES
@@ -171,3 +173,34 @@ def test_spark_scans_parquet_parts_itself_with_the_same_rows(tmp_path, request):
     # row numbers run on across the parts: the last part's rows are numbered after the first two
     assert duck["events"]._source_row.max() > sum(
         pq.ParquetFile(p).metadata.num_rows for p in sorted((tmp_path / "in" / "events").glob("*.parquet"))[:2])
+
+
+def _broken_parquet(folder, where: str):
+    """events.parquet with a broken footer, or with a footer that reads and a broken first data page."""
+    folder.mkdir()
+    path = folder / "events.parquet"
+    if where == "footer":
+        path.write_bytes(b"PAR1 this is not really parquet")
+        return path
+    n = 5000
+    pq.write_table(pa.table({"message_id": [f"M{i}" for i in range(n)], "type": ["track"] * n,
+                             "timestamp": ["2026-01-01T10:00:00+07:00"] * n}), path, compression="snappy")
+    data = bytearray(path.read_bytes())
+    start = pq.ParquetFile(path).metadata.row_group(0).column(0).data_page_offset
+    data[start + 20:start + 200] = b"\x55" * 180
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("where", ["footer", "data_page"])
+@pytest.mark.parametrize("engine", OTHER_ENGINES)
+def test_broken_parquet_is_named_on_every_engine(tmp_path, request, engine, where):
+    path = _broken_parquet(tmp_path / "in", where)
+    with Store.open(tmp_path / "ws", settings_for(engine, request)) as store:
+        before = store.count("events")  # the PostgreSQL test database is shared by the module
+        with pytest.raises(SourceError) as exc:
+            ingest(store, tmp_path / "in")
+        assert store.count("events") == before
+    assert str(exc.value).startswith(f"{path}: cannot be read: ")
+    assert str(exc.value).endswith("- expected a valid PARQUET file")
+    assert "\n" not in str(exc.value)

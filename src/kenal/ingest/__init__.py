@@ -13,11 +13,10 @@ from pathlib import Path
 
 import ibis.expr.types as ir
 
-from kenal.errors import SourceError, first_line
 from kenal.ingest import log as ingest_log
 from kenal.ingest import money
 from kenal.ingest.load import QUARANTINE, TableCounts, load
-from kenal.ingest.sources import Source, discover, read
+from kenal.ingest.sources import Source, discover, file_errors, read
 from kenal.ingest.validate import stage, zoned_flag
 from kenal.schema import TABLES, TIMESTAMP, Table
 from kenal.store import Store
@@ -67,13 +66,8 @@ def timestamp_zones(staged: ir.Table, spec: Table) -> dict[str, dict]:
 
 def _spill(store: Store, source: Source, staged: ir.Table) -> ir.Table:
     """The staged rows computed once and kept on disk; a file the reader trips over only now is named."""
-    try:
+    with file_errors(source, scanned=True):
         return store.spill(staged)
-    except Exception as exc:
-        if source.format != "parquet":
-            raise  # CSV was read in full by sources.read: this is not the file's fault
-        raise SourceError(str(source.path), f"cannot be read: {first_line(exc)}",
-                          expected="a valid PARQUET file") from None
 
 
 def ingest(store: Store, folder: str | Path) -> IngestReport:

@@ -7,6 +7,8 @@ Every source is read with all columns as strings (CSV) or as stored (Parquet), p
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,16 +166,11 @@ def read(store, source: Source) -> ibis.Table:
     and handed to the engine, so every engine sees the same rows and row numbers; an engine that
     reads Parquet itself (Spark) scans Parquet sources where they lie."""
     native = source.format == "parquet" and store.reads_parquet
-    try:
+    with file_errors(source):
         if native:  # no detour through the local reader
             t = _normalised(store.scan_parquet(source.files, _first_rows(source.files)))
         else:
             t = _read_raw(store.reader, source, store.staging_path("raw") + ".parquet")
-    except SourceError:
-        raise
-    except Exception as exc:  # the reader's own message says what it could not parse
-        raise SourceError(str(source.path), f"cannot be read: {first_line(exc)}",
-                          expected=f"a valid {source.format.upper()} file") from None
     renamed = {}
     for col in t.columns:
         norm = col if col == "_source_row" else normalise_header(col)
@@ -182,4 +179,22 @@ def read(store, source: Source) -> ibis.Table:
                               expected="each column once")
         renamed[col] = norm
     t = t.rename({new: old for old, new in renamed.items()})
-    return t if native else store.load_raw(t)
+    if native:
+        return t
+    with file_errors(source, scanned=True):  # a Parquet file is read in full only now
+        return store.load_raw(t)
+
+
+@contextmanager
+def file_errors(source: Source, scanned: bool = False) -> Iterator[None]:
+    """An engine's error reading ``source`` as one line naming the file.  With ``scanned``, where the
+    source's rows are first read in full: only Parquet can fail there (CSV was parsed whole before)."""
+    try:
+        yield
+    except SourceError:
+        raise
+    except Exception as exc:  # the reader's own message says what it could not parse
+        if scanned and source.format != "parquet":
+            raise
+        raise SourceError(str(source.path), f"cannot be read: {first_line(exc)}",
+                          expected=f"a valid {source.format.upper()} file") from None
