@@ -71,7 +71,7 @@ def bot_agents(store: Store) -> ir.Table:
 def bot_sessions(events: ir.Table, agents: ir.Table) -> ir.Table:
     """One row per bot session of ``events``: ``session``, ``reason``, ``hits``.
 
-    ``agents`` is :func:`bot_agents` (any superset of the agents in ``events`` will do).
+    ``agents`` holds the bot user agents (:func:`bot_agents`); agents that ``events`` lacks do no harm.
     """
     e = events.mutate(session=session_key(events))
     by_agent = e.semi_join(agents, "user_agent").select("session").distinct().mutate(bot_agent=True)
