@@ -8,7 +8,6 @@ import json
 import duckdb
 import pandas as pd
 import psycopg
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -21,6 +20,7 @@ from kenal.outputs import ASSIGNMENTS, FEATURES
 from kenal.pipeline import run
 from kenal.sample import generate_sample, write_sample, write_sample_chunked
 from kenal.store import Store
+from tests.conftest import write_broken_parquet
 
 N_CUSTOMERS = 600
 
@@ -175,27 +175,10 @@ def test_spark_scans_parquet_parts_itself_with_the_same_rows(tmp_path, request):
         pq.ParquetFile(p).metadata.num_rows for p in sorted((tmp_path / "in" / "events").glob("*.parquet"))[:2])
 
 
-def _broken_parquet(folder, where: str):
-    """events.parquet with a broken footer, or with a footer that reads and a broken first data page."""
-    folder.mkdir()
-    path = folder / "events.parquet"
-    if where == "footer":
-        path.write_bytes(b"PAR1 this is not really parquet")
-        return path
-    n = 5000
-    pq.write_table(pa.table({"message_id": [f"M{i}" for i in range(n)], "type": ["track"] * n,
-                             "timestamp": ["2026-01-01T10:00:00+07:00"] * n}), path, compression="snappy")
-    data = bytearray(path.read_bytes())
-    start = pq.ParquetFile(path).metadata.row_group(0).column(0).data_page_offset
-    data[start + 20:start + 200] = b"\x55" * 180
-    path.write_bytes(bytes(data))
-    return path
-
-
 @pytest.mark.parametrize("where", ["footer", "data_page"])
 @pytest.mark.parametrize("engine", OTHER_ENGINES)
 def test_broken_parquet_is_named_on_every_engine(tmp_path, request, engine, where):
-    path = _broken_parquet(tmp_path / "in", where)
+    path = write_broken_parquet(tmp_path / "in", where)
     with Store.open(tmp_path / "ws", settings_for(engine, request)) as store:
         before = store.count("events")  # the PostgreSQL test database is shared by the module
         with pytest.raises(SourceError) as exc:

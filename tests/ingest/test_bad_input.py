@@ -9,7 +9,7 @@ import pytest
 
 from kenal.errors import SourceError
 from kenal.ingest import QUARANTINE, ingest
-from tests.conftest import write_csv
+from tests.conftest import write_broken_parquet, write_csv
 
 TX_HEADER = ["transaction_id", "customer_id", "timestamp", "amount", "currency"]
 
@@ -296,9 +296,7 @@ def test_hash_signs_in_text_are_data_not_comments(store, tmp_path):
 
 
 def test_corrupt_parquet_file_names_the_file(store, tmp_path):
-    (tmp_path / "in").mkdir()
-    path = tmp_path / "in" / "events.parquet"
-    path.write_bytes(b"PAR1 this is not really parquet")
+    path = write_broken_parquet(tmp_path / "in", "footer")
     with pytest.raises(SourceError) as exc:
         ingest(store, tmp_path / "in")
     assert str(exc.value).startswith(f"{path}: cannot be read: ")
@@ -308,18 +306,7 @@ def test_corrupt_parquet_file_names_the_file(store, tmp_path):
 def test_parquet_broken_inside_its_data_names_the_file(store, tmp_path):
     """A Parquet file whose footer reads but whose data pages do not fails when it is first scanned,
     after the footer check: it must still name the file, not surface as an engine stack trace."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    (tmp_path / "in").mkdir()
-    path = tmp_path / "in" / "events.parquet"
-    n = 5000
-    pq.write_table(pa.table({"message_id": [f"M{i}" for i in range(n)], "type": ["track"] * n,
-                             "timestamp": ["2026-01-01T10:00:00+07:00"] * n}), path, compression="snappy")
-    data = bytearray(path.read_bytes())
-    start = pq.ParquetFile(path).metadata.row_group(0).column(0).data_page_offset
-    data[start + 20:start + 200] = b"\x55" * 180  # the first data page, not the footer
-    path.write_bytes(bytes(data))
+    path = write_broken_parquet(tmp_path / "in", "data_page")
     with pytest.raises(SourceError) as exc:
         ingest(store, tmp_path / "in")
     assert str(exc.value).startswith(f"{path}: cannot be read: ")
