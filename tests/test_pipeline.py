@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pytest
+from markupsafe import escape  # as the report's templates escape
 from sklearn.metrics import adjusted_rand_score
 
 from kenal.activation import export_segments
@@ -37,7 +38,8 @@ def sample_run(tmp_path_factory):
 
 
 def planted_ari(store: Store, data, snapshot_id: str) -> float:
-    a = store.table(ASSIGNMENTS).filter(lambda t: t.snapshot_id == snapshot_id).execute()
+    a = store.table(ASSIGNMENTS).filter(lambda t: (t.snapshot_id == snapshot_id) & (t.segmentation == "behavioural"))
+    a = a.execute()
     truth = data.truth["segments"].set_index("customer_id").segment
     return adjusted_rand_score(truth.loc[a.customer_id].to_numpy(), a.segment_id.to_numpy())
 
@@ -134,18 +136,24 @@ def test_flagged_examples_are_planted_rows(sample_run):
 
 def test_every_segment_is_described_and_named_uniquely(sample_run):
     _, _, result, _ = sample_run
-    names = [s.name for s in result.segments]
-    assert len(set(names)) == len(names) == len(result.segments) == result.criteria.silhouette.idxmax() + 2
-    assert sum(s.size for s in result.segments) == result.n_customers
-    assert sum(s.revenue_share for s in result.segments) == pytest.approx(1.0)
+    assert [g.name for g in result.segmentations] == [s.name for s in Settings().segmentations]
+    clustering = result.primary
+    assert clustering.name == "behavioural"
+    assert len(clustering.segments) == clustering.criteria.silhouette.idxmax() + 2
+    for g in result.segmentations:
+        names = [s.name for s in g.segments]
+        assert len(set(names)) == len(names), g.name
+        assert sum(s.size for s in g.segments) == result.n_customers, g.name
+        assert sum(s.revenue_share for s in g.segments) == pytest.approx(1.0), g.name
 
 
 def test_report_shows_health_segments_and_criteria(sample_run):
     root, _, result, _ = sample_run
     html = write_report(root / "ws", result, Settings(seed=1)).read_text()
-    for s in result.segments:
-        assert s.name in html
-    assert result.choice_reason in html
+    for g in result.segmentations:
+        assert f'<section id="seg-{g.name}">' in html and escape(g.reason) in html
+        for s in g.segments:
+            assert f"<td>{s.segment_id}</td><td>{escape(s.name)}</td>" in html
     assert "quarantined: unknown_currency in column currency" in html
 
 
@@ -155,34 +163,35 @@ def test_rerunning_the_same_input_gives_the_same_segments(sample_run, tmp_path):
     second = run(root / "ws", settings, input_dir=root / "input")
     reopened = Store.open(root / "ws", settings)
     a = reopened.table(ASSIGNMENTS)
-    one = a.filter(a.snapshot_id == first.snapshot.snapshot_id).order_by("customer_id").execute()
-    two = a.filter(a.snapshot_id == second.snapshot.snapshot_id).order_by("customer_id").execute()
+    one = a.filter(a.snapshot_id == first.snapshot.snapshot_id).order_by(["segmentation", "customer_id"]).execute()
+    two = a.filter(a.snapshot_id == second.snapshot.snapshot_id).order_by(["segmentation", "customer_id"]).execute()
     reopened.close()
     assert second.ingest.tables["transactions"].loaded == 0  # idempotent ingest
     pd.testing.assert_frame_equal(one.drop(columns="snapshot_id"), two.drop(columns="snapshot_id"))
 
 
 def test_rules_segmentation_treats_a_negative_purchase_total_as_no_revenue():
-    from kenal.health import HealthReport
-    from kenal.pipeline import _fit
+    from kenal.segmentations.run import _fit
+    from kenal.segmentations.spec import spec
 
     features = pd.DataFrame({"customer_id": ["A", "B", "C"], "recency_days": [1.0, 2.0, 3.0],
                              "frequency": [1, 1, 1], "monetary": [-500.0, 0.0, 900.0]})
-    model, reason, criteria = _fit("rules", features, Settings(segmentation="rules"), HealthReport([], []))
+    model = _fit(spec("rfm", "rfm"), features, Settings())
     assert model.scores_.m.tolist() == [2, 2, 5]  # -500 counts as 0, tied with B
-    assert reason == "Rule-based RFM segments, as set in kenal.toml." and criteria is None
 
 
 def test_a_large_population_is_fitted_on_a_sample_and_assigned_whole(tmp_path, monkeypatch):
     import numpy as np
 
-    import kenal.pipeline as pipeline
+    import kenal.segmentations.run as segmentations
     from kenal.models import BehaviouralSegmenter
+    from kenal.segmentations.spec import spec
 
-    monkeypatch.setattr(pipeline, "FIT_SAMPLE", 300)
+    monkeypatch.setattr(segmentations, "FIT_SAMPLE", 300)
     data = generate_sample(800, seed=2)
     write_sample(data, tmp_path / "in", tmp_path / "truth")
-    settings = Settings(consent_default="grant", segmentation="clustering", max_segments=5)
+    settings = Settings(consent_default="grant", max_segments=5,
+                        segmentations=(spec("behavioural", "clustering", auto=False),))
     result = run(tmp_path / "ws", settings, input_dir=tmp_path / "in")
     with Store.open(tmp_path / "ws", settings) as store:
         features = store.table(FEATURES).drop("snapshot_id").order_by("customer_id").execute()
@@ -192,4 +201,4 @@ def test_a_large_population_is_fitted_on_a_sample_and_assigned_whole(tmp_path, m
     np.testing.assert_allclose(recorded["centers"], expected.cluster_centers_)
     assert len(assigned) == result.n_customers == len(features) > 300
     assert assigned.segment_id.tolist() == expected.predict(features).tolist()
-    assert sum(p.size for p in result.segments) == result.n_customers
+    assert sum(p.size for p in result.primary.segments) == result.n_customers

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import logging
 import sys
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from kenal.config import CONFIG_FILE, load_settings
-from kenal.errors import ConfigError, KenalError
+from kenal.errors import ConfigError, KenalError, WorkspaceError
 
 app = typer.Typer(help="kenal: know your customers. Data health, segments and scores from raw customer data.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 export_app = typer.Typer(help="Export results to files other tools read.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+segments_app = typer.Typer(help="The segmentations of a snapshot.", no_args_is_help=True)
+app.add_typer(segments_app, name="segments")
 console = Console(soft_wrap=True)  # a long path must stay one line, whatever the width
 err = Console(stderr=True)
 
@@ -62,14 +66,19 @@ def _print_ingest(report) -> None:
 
 
 def _print_segments(result) -> None:
-    table = Table(title=f"Segments of snapshot {result.snapshot.snapshot_id} "
-                        f"({result.n_customers:,} customers)", title_justify="left")
-    for col in ("#", "segment", "customers", "share", "revenue"):
-        table.add_column(col, justify="left" if col == "segment" else "right")
-    for s in result.segments:
-        table.add_row(str(s.segment_id), s.name, f"{s.size:,}", f"{s.share:.1%}", f"{s.revenue_share:.1%}")
-    console.print(table)
-    console.print(result.choice_reason)
+    console.print(f"Snapshot {result.snapshot.snapshot_id}: {result.n_customers:,} customers")
+    for g in result.segmentations:
+        if g.skipped:
+            console.print(f"[bold]{g.name}[/] ({g.kind}): {escape(g.reason)}")
+            continue
+        table = Table(title=f"{g.name} ({g.kind}, {len(g.segments)} segments)", title_justify="left")
+        for col in ("#", "segment", "customers", "share", "revenue"):
+            table.add_column(col, justify="left" if col == "segment" else "right")
+        for s in g.segments:
+            table.add_row(str(s.segment_id), escape(s.name), f"{s.size:,}", f"{s.share:.1%}", f"{s.revenue_share:.1%}")
+        console.print(table)
+        if g is result.primary:
+            console.print(escape(g.reason))
 
 
 def _run_flow(workspace: Path, settings, input_dir: Path | None, as_of: datetime | None):
@@ -179,7 +188,7 @@ def _print_health(report) -> None:
     order = {"error": 0, "warning": 1, "info": 2}
     for c in sorted(report.checks, key=lambda c: order[c.severity]):
         style = {"error": "bold red", "warning": "yellow", "info": "dim"}[c.severity]
-        table.add_row(f"[{style}]{c.severity}[/]", c.table, c.message)
+        table.add_row(f"[{style}]{c.severity}[/]", c.table, escape(c.message))
     console.print(table)
     if report.changes:
         console.print("Since the last health check: " + "; ".join(
@@ -187,23 +196,86 @@ def _print_health(report) -> None:
             for ch in report.changes))
 
 
+Snapshot = Annotated[Optional[str], typer.Option(help="Snapshot id (default: the latest).")]
+
+
 @export_app.command("segments")
 def export_segments(output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
                     workspace: Workspace = DEFAULT_WORKSPACE,
+                    segmentation: Annotated[Optional[str], typer.Option(
+                        help="Segmentation to export (default: the first configured one).")] = None,
                     format: Annotated[Optional[str], typer.Option(help="csv or parquet (default: from the file name).")] = None,
-                    snapshot: Annotated[Optional[str], typer.Option(help="Snapshot id (default: the latest).")] = None,
+                    snapshot: Snapshot = None,
                     engine: Engine = None, dsn: Dsn = None, spark_master: SparkMaster = None) -> None:
-    """Write customer_id, segment_id, segment_name, snapshot_id."""
+    """Write customer_id, segmentation, segment_id, segment_name, snapshot_id."""
     from kenal.activation import export_segments as do_export
+
+    with _store(workspace, engine, dsn, spark_master) as store:
+        n = do_export(store, output, format, snapshot, segmentation)
+    console.print(f"Wrote {n:,} customers to {output}")
+
+
+@contextmanager
+def _store(workspace: Path, engine, dsn, spark_master):
     from kenal.store import Store
 
-    settings = _settings(workspace, engine=engine, dsn=dsn, spark_master=spark_master)
-    store = Store.open(workspace, settings)
+    store = Store.open(workspace, _settings(workspace, engine=engine, dsn=dsn, spark_master=spark_master))
     try:
-        n = do_export(store, output, format, snapshot)
+        yield store
     finally:
         store.close()
-    console.print(f"Wrote {n:,} customers to {output}")
+
+
+def _segmentations(store, snapshot: str | None) -> tuple[str, list[dict]]:
+    from kenal.outputs import latest_snapshot_id, stored_segmentations
+
+    sid = snapshot or latest_snapshot_id(store)
+    found = stored_segmentations(store, sid)
+    if not found:
+        raise WorkspaceError(f"snapshot '{sid}' has no segmentations; run 'kenal run' first")
+    return sid, found
+
+
+@segments_app.command("list")
+def segments_list(workspace: Workspace = DEFAULT_WORKSPACE, snapshot: Snapshot = None, engine: Engine = None,
+                  dsn: Dsn = None, spark_master: SparkMaster = None) -> None:
+    """The segmentations of a snapshot, with their segments."""
+    with _store(workspace, engine, dsn, spark_master) as store:
+        sid, found = _segmentations(store, snapshot)
+    table = Table(title=f"Segmentations of snapshot {sid}", title_justify="left")
+    for col in ("segmentation", "kind", "segments", "largest segments"):
+        table.add_column(col, justify="right" if col == "segments" else "left")
+    for g in found:
+        largest = sorted(g["segments"], key=lambda s: -s["size"])[:3]
+        table.add_row(g["name"], g["kind"], str(len(g["segments"])) if g["segments"] else "not run",
+                      escape(", ".join(f"{s['name']} {s['share']:.0%}" for s in largest) or g["reason"]))
+    console.print(table)
+
+
+@segments_app.command("show")
+def segments_show(name: Annotated[str, typer.Argument(help="Segmentation name, as in 'kenal segments list'.")],
+                  workspace: Workspace = DEFAULT_WORKSPACE, snapshot: Snapshot = None, engine: Engine = None,
+                  dsn: Dsn = None, spark_master: SparkMaster = None) -> None:
+    """One segmentation: why it was built so, and what sets each of its segments apart."""
+    with _store(workspace, engine, dsn, spark_master) as store:
+        sid, found = _segmentations(store, snapshot)
+    g = next((g for g in found if g["name"] == name), None)
+    if g is None:
+        raise WorkspaceError(f"snapshot '{sid}' has no segmentation '{name}'; "
+                             f"it has: {', '.join(x['name'] for x in found)}")
+    console.print(f"[bold]{g['name']}[/] ({g['kind']}) in snapshot {sid}: {escape(g['reason'])}")
+    from kenal.report.html import fmt, label
+
+    for s in g["segments"]:
+        table = Table(title=f"{s['segment_id']} · {escape(s['name'])}: {s['size']:,} customers ({s['share']:.1%}), "
+                            f"{s['revenue_share']:.1%} of revenue", title_justify="left")
+        for col in ("what sets them apart", "median", "everyone"):
+            table.add_column(col, justify="left" if col.startswith("what") else "right")
+        for d in s["distinguishing"]:
+            arrow = "[green]▲[/]" if d["z"] > 0 else "[red]▼[/]"
+            table.add_row(f"{arrow} {label(d['feature'])}", fmt(d["median"], d["feature"]),
+                          fmt(d["overall_median"], d["feature"]))
+        console.print(table)
 
 
 def main() -> None:

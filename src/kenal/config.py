@@ -15,10 +15,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kenal.errors import ConfigError
+from kenal.segmentations.spec import DEFAULT_SEGMENTATIONS, SegmentationSpec, parse_segmentations, toml_value
 
 CONFIG_FILE = "kenal.toml"
 ENGINES = ("duckdb", "spark", "postgres")
-SEGMENTATIONS = ("auto", "clustering", "rules")
 INT_SETTINGS = ("seed", "max_segments", "session_cap_hours", "near_duplicate_minutes", "spark_partitions")
 
 
@@ -36,10 +36,10 @@ class Settings:
     memory_limit: str = "4GB"  # DuckDB's memory limit; beyond it, work spills to the workspace
     consent_default: str = "deny"  # a customer with no profiling consent record is "deny"-ed or "grant"-ed
     max_segments: int = 12
-    # "auto" follows the health report: clustering when the data suffice, rule-based (RFM) otherwise.
-    segmentation: str = "auto"
     session_cap_hours: int = 12  # a longer session counts once per started period (Adobe's visit cap)
     near_duplicate_minutes: int = 10  # same customer, same amount within this window: a double submit
+    # The named segmentations a run produces ([segmentations.NAME] tables in kenal.toml).
+    segmentations: tuple[SegmentationSpec, ...] = DEFAULT_SEGMENTATIONS
 
     def __post_init__(self):
         try:
@@ -55,8 +55,8 @@ class Settings:
             raise ConfigError(f"consent_default '{self.consent_default}' must be 'deny' or 'grant'")
         if not 2 <= self.max_segments <= 50:
             raise ConfigError(f"max_segments {self.max_segments} must be between 2 and 50")
-        if self.segmentation not in SEGMENTATIONS:
-            raise ConfigError(f"segmentation '{self.segmentation}' must be one of {', '.join(SEGMENTATIONS)}")
+        if not self.segmentations:
+            raise ConfigError("no segmentation is configured; add a [segmentations.NAME] table to kenal.toml")
         for name in ("session_cap_hours", "near_duplicate_minutes", "spark_partitions"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} {getattr(self, name)} must be at least 1")
@@ -68,10 +68,15 @@ class Settings:
     def to_toml(self) -> str:
         lines = ["# kenal workspace settings"]
         for key, value in asdict(self).items():
+            if key == "segmentations":
+                continue
             if key == "dsn" and _has_password(value):
                 lines.append("# dsn holds a password: give it as KENAL_DSN or --dsn, not in this file")
                 continue
-            lines.append(f"{key} = {value!r}" if isinstance(value, int) else f'{key} = "{value}"')
+            lines.append(f"{key} = {toml_value(value)}")
+        for spec in self.segmentations:
+            lines += ["", f"[segmentations.{spec.name}]", f"kind = {toml_value(spec.kind)}"]
+            lines += [f"{k} = {toml_value(v)}" for k, v in spec.options.items()]
         return "\n".join(lines) + "\n"
 
 
@@ -89,14 +94,19 @@ def load_settings(workspace: Path, **overrides) -> Settings:
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     known = {f.name: f.type for f in fields(Settings)}
+    if "segmentation" in values:
+        raise ConfigError(f"{path}: the setting 'segmentation' was replaced by [segmentations.NAME] tables; "
+                          "to cluster below 10,000 customers, set auto = false under [segmentations.behavioural]")
     unknown = sorted(set(values) - set(known))
     if unknown:
         raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(known)}")
-    for name in known:
+    for name in known.keys() - {"segmentations"}:  # segmentations are tables: kenal.toml only
         env = os.environ.get(f"KENAL_{name.upper()}")
         if env is not None:
             values[name] = env
     values.update({k: v for k, v in overrides.items() if v is not None})
+    if "segmentations" in values and isinstance(values["segmentations"], dict):
+        values["segmentations"] = parse_segmentations(values["segmentations"], path)
     for name in INT_SETTINGS:
         if name in values:
             try:

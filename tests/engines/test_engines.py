@@ -19,6 +19,7 @@ from kenal.models import BehaviouralSegmenter
 from kenal.outputs import ASSIGNMENTS, FEATURES
 from kenal.pipeline import run
 from kenal.sample import generate_sample, write_sample, write_sample_chunked
+from kenal.segmentations.spec import DEFAULT_SEGMENTATIONS, spec
 from kenal.store import Store
 from tests.conftest import write_broken_parquet
 
@@ -39,7 +40,10 @@ def settings_for(engine: str, request) -> Settings:
     elif engine == "spark":
         request.getfixturevalue("spark_session")
         extra = {"spark_master": "local[2]", "spark_partitions": 4, "spark_memory": "2g"}
-    return Settings(engine=engine, consent_default="grant", segmentation="clustering", max_segments=6, **extra)
+    # every kind of segmentation; the sample is small, so clustering is asked for explicitly
+    segmentations = tuple(spec("behavioural", "clustering", auto=False) if s.kind == "clustering" else s
+                          for s in DEFAULT_SEGMENTATIONS)
+    return Settings(engine=engine, consent_default="grant", max_segments=6, segmentations=segmentations, **extra)
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +70,9 @@ def outcome(sample_input, tmp_path_factory, request):
                 "health": sorted((c.id, c.table, c.severity, c.count) for c in result.health.checks),
                 "features": store.table(FEATURES).drop("snapshot_id").execute()
                 .sort_values("customer_id").reset_index(drop=True),
-                "assignments": store.table(ASSIGNMENTS).select("customer_id", "segment_id", "segment_name").execute()
-                .sort_values("customer_id").reset_index(drop=True),
+                "assignments": store.table(ASSIGNMENTS)
+                .select("segmentation", "customer_id", "segment_id", "segment_name").execute()
+                .sort_values(["segmentation", "customer_id"]).reset_index(drop=True),
                 "export": pd.read_csv(export).sort_values("customer_id").reset_index(drop=True),
             }
         return done[engine]
@@ -132,9 +137,10 @@ def test_postgres_tables_are_plain_tables_in_the_database(outcome):
     o = outcome("postgres")
     with psycopg.connect(o["settings"].dsn) as con:
         n = con.execute(f"select count(*) from {ASSIGNMENTS}").fetchone()[0]
-        segments = con.execute(f"select count(distinct segment_id) from {ASSIGNMENTS}").fetchone()[0]
+        segments = con.execute(f"select count(*) from (select distinct segmentation, segment_id "
+                               f"from {ASSIGNMENTS}) s").fetchone()[0]
     assert n == len(o["assignments"])
-    assert segments == o["assignments"].segment_id.nunique()
+    assert segments == len(o["assignments"][["segmentation", "segment_id"]].drop_duplicates())
 
 
 def test_segmentation_model_is_recorded_the_same(outcome):
@@ -142,8 +148,16 @@ def test_segmentation_model_is_recorded_the_same(outcome):
     for engine in ("duckdb", *OTHER_ENGINES):
         o = outcome(engine)
         with Store.open(o["workspace"], o["settings"]) as store:
-            runs = store.table("segmentation_runs").execute()
-        models[engine] = json.loads(runs.model.iloc[0])
+            runs = store.table("segmentation_runs").execute().set_index("segmentation")
+        models[engine] = {name: json.loads(model) for name, model in runs.model.items()}
+    for engine in OTHER_ENGINES:
+        assert models[engine].keys() == models["duckdb"].keys() == {s.name for s in DEFAULT_SEGMENTATIONS}
+        for name in ("lifecycle", "geographic", "technographic"):
+            assert models[engine][name] == models["duckdb"][name], name
+        value, expected = models[engine]["value"], models["duckdb"]["value"]
+        assert value["segment_names"] == expected["segment_names"]
+        assert value["thresholds"] == pytest.approx(expected["thresholds"], rel=1e-12)  # sums in another order
+    models = {engine: m["behavioural"] for engine, m in models.items()}
     for engine in OTHER_ENGINES:
         assert models[engine]["features"] == models["duckdb"]["features"]
         assert pd.DataFrame(models[engine]["centers"]).round(9).equals(pd.DataFrame(models["duckdb"]["centers"]).round(9))

@@ -67,10 +67,17 @@ def purchase_features(store: Store, as_of: datetime) -> ir.Table | None:
         first_purchase=t.timestamp.min(where=purchase),
         last_purchase=t.timestamp.max(where=purchase),
     )
+    # The gap that the latest purchase ended: a long one means the customer came back (lifecycle).
+    bought = t.filter(purchase).select("customer_id", "timestamp")
+    latest = agg.select("customer_id", "last_purchase")
+    earlier = bought.join(latest, "customer_id").filter(lambda j: j.timestamp < j.last_purchase)
+    previous = earlier.group_by("customer_id").aggregate(previous_purchase=earlier.timestamp.max())
+    agg = agg.left_join(previous, "customer_id").drop("customer_id_right")
     return agg.mutate(
         avg_basket=_ratio(agg.monetary, agg.frequency),
         purchase_span_days=_days(agg.last_purchase, agg.first_purchase).coalesce(0.0),
-    ).drop("first_purchase")
+        last_gap_days=_days(agg.last_purchase, agg.previous_purchase).coalesce(0.0),
+    ).drop("first_purchase", "previous_purchase")
 
 
 def category_features(store: Store, as_of: datetime) -> ir.Table | None:
@@ -114,8 +121,10 @@ def web_features(store: Store, as_of: datetime, session_cap_hours: float) -> ir.
         web_orders=(e.event == ORDER_COMPLETED).sum(),
         pricing_visits=((e.type == "page") & path.startswith("/pricing")).sum(),
         promo_visits=((e.type == "page") & path.startswith("/promo")).sum(),
+        screens=(e.type == "screen").sum(),
+        user_agent=e.user_agent.max(),  # a session has one agent; max() is the same on every engine
     )
-    s = per_session
+    s = per_session.mutate(platform=session_platform(per_session.user_agent, per_session.screens))
     # A session longer than the cap (a tab left open, an id reused) counts once per started period.
     cap = session_cap_hours * 3600.0
     agg = s.group_by("customer_id").aggregate(
@@ -128,8 +137,34 @@ def web_features(store: Store, as_of: datetime, session_cap_hours: float) -> ir.
         promo_visits=s.promo_visits.sum(),
         cart_sessions=(s.cart_adds > 0).sum(),
         abandoned_carts=((s.cart_adds > 0) & (s.web_orders == 0)).sum(),
+        **{f"{p}_sessions": (s.platform == p).sum() for p in PLATFORMS},
     )
-    return agg
+    known = sum((agg[f"{p}_sessions"] for p in PLATFORMS), ibis.literal(0))
+    app = sum((agg[f"{p}_sessions"] for p in PLATFORMS if p.endswith("_app")), ibis.literal(0))
+    mobile = app + agg.mobile_web_sessions - agg.other_app_sessions
+    most = ibis.greatest(*[agg[f"{p}_sessions"] for p in PLATFORMS])
+    return agg.mutate(
+        app_share=_ratio(app, known), mobile_share=_ratio(mobile, known),
+        # the platform with the most sessions; a tie goes to the one listed first
+        main_platform=ibis.cases(*[((most > 0) & (agg[f"{p}_sessions"] == most), p) for p in PLATFORMS],
+                                 else_=ibis.null("string")),
+    ).drop(*[f"{p}_sessions" for p in PLATFORMS])
+
+
+# Where a session happened, from its user agent: a browser's agent starts with "Mozilla/", an
+# app's names the app (and mobile SDKs send "screen" events); mobile browsers say "Mobi".
+PLATFORMS = ("android_app", "ios_app", "other_app", "mobile_web", "desktop_web")
+
+
+def session_platform(agent: ir.StringValue, screens: ir.IntegerValue) -> ir.StringValue:
+    ios = agent.contains("iPhone") | agent.contains("iPad") | agent.contains("iOS")
+    android = agent.contains("Android")
+    app = (screens > 0) | ~agent.startswith("Mozilla/")
+    return ibis.cases(
+        (agent.isnull() & (screens == 0), ibis.null("string")),
+        (app & android, "android_app"), (app & ios, "ios_app"), (app, "other_app"),
+        (agent.contains("Mobi") | android | ios, "mobile_web"),
+        else_="desktop_web")
 
 
 def interaction_features(store: Store, as_of: datetime) -> ir.Table | None:
@@ -183,7 +218,7 @@ def build_features(store: Store, as_of: datetime, session_cap_hours: float = 12)
     customers = customers.filter(customers.created_at <= as_of)
     allowed = profiling_allowed(store, ibis.literal(as_of))
     base = customers.semi_join(allowed, "customer_id").select(
-        "customer_id", tenure_days=_days(ibis.literal(as_of), customers.created_at))
+        "customer_id", "region", "city", tenure_days=_days(ibis.literal(as_of), customers.created_at))
 
     result = base
     parts = [purchase_features(store, as_of), category_features(store, as_of),

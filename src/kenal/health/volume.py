@@ -63,8 +63,8 @@ def sufficiency(ctx: HealthContext, months: list[dict]) -> tuple[list[Check], st
             typical[name] = statistics.median(full) if full else 0
     stopped = [name for name in recent if recent[name] < STOPPED_SHARE * typical[name] or not recent[name]]
     checks = []
-    advice = ("kenal segments with rules (RFM) by default; set segmentation = \"clustering\" in kenal.toml to "
-              "cluster anyway")
+    advice = ("kenal skips the behavioural clustering and keeps the rule-based segmentations (RFM, lifecycle, "
+              "value); set auto = false under [segmentations.behavioural] in kenal.toml to cluster anyway")
     if n_customers < MIN_CUSTOMERS:
         checks.append(Check(
             id="few_customers", table="customers", severity=WARNING, count=n_customers,

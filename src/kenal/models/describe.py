@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from kenal.models.segmentation import SHARE_PREFIX, BehaviouralSegmenter
+from kenal.schema import protected_columns
 
 THRESHOLD = 0.5  # standard units: a feature this far from the mean is distinctive
 
@@ -121,4 +122,27 @@ def describe_segments(features: pd.DataFrame, labels: np.ndarray, model: Behavio
         name = segment_name(z, is_buyer, taken)
         taken.add(name)
         profiles.append(build_profile(seg, name, mask, features, z, medians_all, revenue))
+    return profiles
+
+
+def describe_groups(features: pd.DataFrame, labels: np.ndarray, names: list[str]) -> list[SegmentProfile]:
+    """Profiles of the non-empty segments, in segment-id order, for segments given by a rule
+    (``names[k]`` is segment k's name).
+
+    A segment is distinguished by the features whose member mean lies furthest from everyone's
+    mean in everyone's standard deviations; every numeric column except the protected attributes
+    is compared.
+    """
+    protected = protected_columns()
+    cols = [c for c in features.columns if c != "customer_id" and c not in protected
+            and (pd.api.types.is_numeric_dtype(features[c]) or pd.api.types.is_bool_dtype(features[c]))]
+    numeric = features[cols].astype(float)
+    overall_medians = numeric.median()
+    revenue = segment_revenue(features)
+    profiles = []
+    for seg, name in enumerate(names):
+        mask = labels == seg
+        if mask.any():
+            z = standardised_mean_difference(numeric, mask, cols)
+            profiles.append(build_profile(seg, name, mask, numeric, z, overall_medians, revenue))
     return profiles

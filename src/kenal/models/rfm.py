@@ -75,9 +75,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
 
-from kenal.models.describe import (SegmentProfile, build_profile, segment_revenue,
-                                   standardised_mean_difference)
-from kenal.schema import protected_columns
+from kenal.models.describe import SegmentProfile, describe_groups
 
 NO_PURCHASE = "No purchase yet"
 
@@ -225,26 +223,9 @@ class RFMSegmenter(ClusterMixin, BaseEstimator):
 
 
 def describe_rfm(features: pd.DataFrame, model: RFMSegmenter) -> list[SegmentProfile]:
-    """Profiles of the non-empty RFM segments of ``model``'s training table, in segment-id order.
-
-    A segment is distinguished by the features whose member mean lies furthest from everyone's
-    mean in everyone's standard deviations; every numeric column except ``customer_id`` and the
-    protected attributes is compared.
-    """
+    """Profiles of the non-empty RFM segments of ``model``'s training table (:func:`describe_groups`)."""
     labels = model.labels_
     if len(labels) != len(features):
         raise ValueError(f"the model was fitted on {len(labels)} customers but {len(features)} were passed; "
                          "describe the table the model was fitted on")
-    protected = protected_columns()
-    cols = [c for c in features.columns if c != "customer_id" and c not in protected
-            and (pd.api.types.is_numeric_dtype(features[c]) or pd.api.types.is_bool_dtype(features[c]))]
-    numeric = features[cols].astype(float)
-    overall_medians = numeric.median()
-    revenue = segment_revenue(features)
-    profiles = []
-    for seg, name in enumerate(model.segment_names_):
-        mask = labels == seg
-        if mask.any():
-            z = standardised_mean_difference(numeric, mask, cols)
-            profiles.append(build_profile(seg, name, mask, numeric, z, overall_medians, revenue))
-    return profiles
+    return describe_groups(features, labels, model.segment_names_)

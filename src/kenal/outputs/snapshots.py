@@ -18,7 +18,6 @@ FEATURES = "features"
 ASSIGNMENTS = "segment_assignments"
 SEGMENTS = "segments"
 SEGMENTATION_RUNS = "segmentation_runs"
-DEFAULT_SEGMENTATION = "behavioural"
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,32 @@ def latest_snapshot_id(store: Store) -> str:
     s = store.table(SNAPSHOTS)
     ids = s.semi_join(t, "snapshot_id").order_by(ibis.desc("created_at")).limit(1).execute()
     return str(ids.snapshot_id.iloc[0])
+
+
+def snapshot_segmentations(store: Store, snapshot_id: str) -> list[str]:
+    """The segmentations with assigned customers in a snapshot, by name."""
+    if not store.has(ASSIGNMENTS):
+        return []
+    t = store.table(ASSIGNMENTS)
+    names = t.filter(t.snapshot_id == snapshot_id).select("segmentation").distinct().execute()
+    return sorted(names.segmentation)
+
+
+def stored_segmentations(store: Store, snapshot_id: str) -> list[dict]:
+    """A snapshot's segmentation runs as stored, each with ``segments``: its profiles, by id."""
+    if not store.has(SEGMENTATION_RUNS):
+        return []
+    runs = store.table(SEGMENTATION_RUNS)
+    runs = runs.filter(runs.snapshot_id == snapshot_id).execute()
+    profiles: dict[str, list[dict]] = {}
+    if store.has(SEGMENTS):
+        seg = store.table(SEGMENTS)
+        rows = seg.filter(seg.snapshot_id == snapshot_id).order_by(["segmentation", "segment_id"]).execute()
+        for name, profile in zip(rows.segmentation, rows.profile):
+            profiles.setdefault(name, []).append(json.loads(profile))
+    return [{"name": r["segmentation"], "kind": r.get("kind") or "clustering", "method": r["method"],
+             "reason": r["choice_reason"], "segments": profiles.get(r["segmentation"], [])}
+            for r in runs.to_dict("records")]
 
 
 def replace_rows(store: Store, table: str, snapshot_id: str, rows: pd.DataFrame | ibis.Table) -> None:

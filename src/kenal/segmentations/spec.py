@@ -1,0 +1,106 @@
+"""What a ``[segmentations.NAME]`` table in kenal.toml may say, checked when settings are read.
+
+    [segmentations.behavioural]
+    kind = "clustering"        # clustering, rfm, lifecycle, value, geographic or technographic
+    auto = true                # clustering only: run it only when the data suffice (see health)
+
+Every kind's options and their defaults are in :data:`KINDS`; an unknown kind or option, or a
+value of the wrong type, is a ConfigError naming the segmentation, the option and what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kenal.errors import ConfigError
+
+# kind -> option -> (default, check, what the check expects)
+_BOOL = (lambda v: isinstance(v, bool), "true or false")
+_SHARE = (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1, "a share in [0, 1)")
+
+
+def _tiers(v) -> bool:
+    return (isinstance(v, list) and len(v) >= 1 and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                                                       and x > 0 for x in v) and sum(v) < 1)
+
+
+KINDS: dict[str, dict[str, tuple[Any, Any, str]]] = {
+    "clustering": {"method": ("kmeans", lambda v: v in ("kmeans",), "'kmeans'"),
+                   "auto": (True, *_BOOL)},
+    "rfm": {"bins": (5, lambda v: isinstance(v, int) and not isinstance(v, bool) and 3 <= v <= 10,
+                     "a whole number from 3 to 10")},
+    "lifecycle": {},
+    "value": {"tiers": ([0.01, 0.09, 0.40], _tiers,
+                        "a list of shares of customers from the top, each above 0, summing to less than 1")},
+    "geographic": {"level": ("region", lambda v: v in ("region", "city"), "'region' or 'city'"),
+                   "min_share": (0.01, *_SHARE)},
+    "technographic": {},
+}
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+@dataclass(frozen=True)
+class SegmentationSpec:
+    name: str
+    kind: str
+    options: dict[str, Any] = field(default_factory=dict)  # every option of the kind, defaults filled in
+
+    def __getitem__(self, option: str) -> Any:
+        return self.options[option]
+
+
+def spec(name: str, kind: str, where: str = "kenal.toml", **given) -> SegmentationSpec:
+    """A checked spec with every option of its kind (defaults for those not given)."""
+    label = f"{where}: [segmentations.{name}]"
+    if not NAME.match(name):
+        raise ConfigError(f"{label}: a segmentation name is lower-case letters, digits and _ (starting with a "
+                          "letter, at most 40 characters)")
+    if kind not in KINDS:
+        raise ConfigError(f"{label}: kind '{kind}' is not known; expected one of {', '.join(KINDS)}")
+    options = KINDS[kind]
+    unknown = sorted(set(given) - set(options))
+    if unknown:
+        known = ", ".join(options) or "none"
+        raise ConfigError(f"{label}: unknown option(s) {', '.join(unknown)} for kind '{kind}'; known: {known}")
+    values = {}
+    for option, (default, check, expected) in options.items():
+        value = given.get(option, default)
+        if not check(value):
+            raise ConfigError(f"{label}: {option} = {value!r} is not {expected}")
+        values[option] = value
+    return SegmentationSpec(name, kind, values)
+
+
+def parse_segmentations(tables: dict, path: Path | str) -> tuple[SegmentationSpec, ...]:
+    """The ``[segmentations.*]`` tables of kenal.toml, in file order."""
+    specs = []
+    for name, table in tables.items():
+        if not isinstance(table, dict) or "kind" not in table:
+            raise ConfigError(f"{path}: [segmentations.{name}] needs a kind; expected one of {', '.join(KINDS)}")
+        given = dict(table)
+        specs.append(spec(name, given.pop("kind"), str(path), **given))
+    return tuple(specs)
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# What a run produces when kenal.toml names no segmentation.
+DEFAULT_SEGMENTATIONS: tuple[SegmentationSpec, ...] = (
+    spec("behavioural", "clustering"),
+    spec("rfm", "rfm"),
+    spec("lifecycle", "lifecycle"),
+    spec("value", "value"),
+    spec("geographic", "geographic"),
+    spec("technographic", "technographic"),
+)
