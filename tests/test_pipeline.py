@@ -134,6 +134,19 @@ def test_flagged_examples_are_planted_rows(sample_run):
     assert all(len(by_id[i]["examples"]) == 5 for i in ("bot_sessions", "timestamp_out_of_order", "spam_texts"))
 
 
+def test_lifecycle_stages_find_the_planted_lapsed_and_new_customers(sample_run):
+    """The sample's "lapsed" customers stopped buying 6-18 months before the cut-off; its new ones
+    joined within the last 90 days."""
+    _, data, result, store = sample_run
+    a = store.table(ASSIGNMENTS)
+    a = a.filter((a.snapshot_id == result.snapshot.snapshot_id) & (a.segmentation == "lifecycle")).execute()
+    planted = data.truth["segments"].set_index("customer_id").segment.loc[a.customer_id].to_numpy()
+    stage = a.segment_name.to_numpy()
+    churned_recall = (stage[planted == "lapsed"] == "Churned").mean()
+    new_recall = (stage[planted == "new_customer"] == "New").mean()
+    assert churned_recall >= 0.9 and new_recall >= 0.9, (churned_recall, new_recall)
+
+
 def test_every_segment_is_described_and_named_uniquely(sample_run):
     _, _, result, _ = sample_run
     assert [g.name for g in result.segmentations] == [s.name for s in Settings().segmentations]
