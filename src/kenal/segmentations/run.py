@@ -92,7 +92,8 @@ def _reason(spec: SegmentationSpec, model) -> str:
                 f"purchases is {model.typical_gap_days_:.0f} days, so 'new' means a first purchase within "
                 f"{model.new_days_:.0f} days.")
     if spec.kind == "value":
-        return "Value tiers of buyers ranked by revenue; customers without revenue form their own tier."
+        return (f"Value tiers of buyers ranked by revenue ({', '.join(model.segment_names_[:-1])}); customers "
+                "without revenue form their own tier.")
     if spec.kind == "geographic":
         return (f"Customers by {spec['level']}; places with fewer than {spec['min_share']:.0%} of customers are "
                 "grouped as Other.")
@@ -103,10 +104,13 @@ def _model_record(spec: SegmentationSpec, model) -> dict:
     if spec.kind == "clustering":
         return _clustering_model(model)
     if spec.kind == "rfm":
-        return {"n_bins": model.n_bins, "segment_names": model.segment_names_}
-    params = {"lifecycle": lambda: {"typical_gap_days": model.typical_gap_days_, "new_days": model.new_days_},
-              "value": lambda: {"thresholds": model.thresholds_},
-              }.get(spec.kind, lambda: {"groups": list(model.groups_)})()
+        params = {"n_bins": model.n_bins}
+    elif spec.kind == "lifecycle":
+        params = {"typical_gap_days": model.typical_gap_days_, "new_days": model.new_days_}
+    elif spec.kind == "value":
+        params = {"thresholds": model.thresholds_}
+    else:
+        params = {"groups": list(model.groups_)}
     return {**params, "segment_names": model.segment_names_}
 
 
