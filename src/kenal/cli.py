@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Optional
@@ -112,12 +111,9 @@ def ingest(input: Annotated[Path, typer.Option("--input", "-i", help="Folder of 
     from kenal.store import Store
 
     settings = _settings(workspace, engine=engine, dsn=dsn, spark_master=spark_master)
-    store = Store.open(workspace, settings)
-    try:
+    with Store.open(workspace, settings) as store:
         report = do_ingest(store, input)
         write_health(workspace, health_summary(store, settings))
-    finally:
-        store.close()
     _print_ingest(report)
 
 
@@ -165,11 +161,8 @@ def health(workspace: Workspace = DEFAULT_WORKSPACE,
     if fail_on not in ("warning", "error"):
         raise ConfigError(f"--fail-on '{fail_on}' is not a severity; expected warning or error")
     settings = _settings(workspace, engine=engine, dsn=dsn, spark_master=spark_master)
-    store = Store.open(workspace, settings)
-    try:
+    with Store.open(workspace, settings) as store:
         report = save_health(store, health_summary(store, settings, as_of=_as_of(as_of)))
-    finally:
-        store.close()
     path = write_health(workspace, report)
     page = write_health_html(workspace, report, settings)
     _print_health(report)
@@ -215,15 +208,11 @@ def export_segments(output: Annotated[Path, typer.Option("--output", "-o", help=
     console.print(f"Wrote {n:,} customers to {output}")
 
 
-@contextmanager
 def _store(workspace: Path, engine, dsn, spark_master):
+    """The workspace's store, to use in a ``with`` block (it closes at the end)."""
     from kenal.store import Store
 
-    store = Store.open(workspace, _settings(workspace, engine=engine, dsn=dsn, spark_master=spark_master))
-    try:
-        yield store
-    finally:
-        store.close()
+    return Store.open(workspace, _settings(workspace, engine=engine, dsn=dsn, spark_master=spark_master))
 
 
 def _segmentations(store, snapshot: str | None) -> tuple[str, list[dict]]:

@@ -94,8 +94,8 @@ class CategoryGroups(ExpressionSegmenter):
             # largest first; equal sizes in the values' own order, so the ids do not depend on row order
             self.groups_ = sorted(counts.index, key=lambda v: (-counts[v], v))
         labels = self.labels or {}
-        self.other_ = self.values is None and X[self.column].notna().sum() > sum(
-            (X[self.column] == v).sum() for v in self.groups_)
+        values = X[self.column]
+        self.other_ = self.values is None and bool((values.notna() & ~values.isin(self.groups_)).any())
         self.segment_names_ = [labels.get(v, v) for v in self.groups_] + (["Other"] if self.other_ else [])
         self.segment_names_.append(self.missing)
         return self
