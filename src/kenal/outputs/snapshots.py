@@ -72,7 +72,9 @@ def stored_segmentations(store: Store, snapshot_id: str) -> list[dict]:
         rows = seg.filter(seg.snapshot_id == snapshot_id).order_by(["segmentation", "segment_id"]).execute()
         for name, profile in zip(rows.segmentation, rows.profile):
             profiles.setdefault(name, []).append(json.loads(profile))
-    return [{"name": r["segmentation"], "kind": r.get("kind") or "clustering", "method": r["method"],
+    # runs stored before segmentations had kinds were k-means or RFM, told apart by their method
+    return [{"name": r["segmentation"], "kind": r.get("kind") or ("rfm" if r["method"] == "rfm" else "clustering"),
+             "method": r["method"],
              "reason": r["choice_reason"], "segments": profiles.get(r["segmentation"], [])}
             for r in runs.to_dict("records")]
 
