@@ -39,9 +39,10 @@ def test_without_segmentations_in_the_file_every_default_runs(tmp_path):
 @pytest.mark.parametrize("text, message", [
     ('[segmentations.vip]\nkind = "loyalty"\n',
      "[segmentations.vip]: kind 'loyalty' is not known; expected one of clustering, rfm, lifecycle, value, "
-     "geographic, technographic"),
+     "geographic, technographic, demographic"),
     ('[segmentations.vip]\ntiers = [0.1]\n',
-     "[segmentations.vip] needs a kind; expected one of clustering, rfm, lifecycle, value, geographic, technographic"),
+     "[segmentations.vip] needs a kind; expected one of clustering, rfm, lifecycle, value, geographic, technographic, "
+     "demographic"),
     ('[segmentations.vip]\nkind = "value"\ntier = [0.1]\n',
      "[segmentations.vip]: unknown option(s) tier for kind 'value'; known: tiers"),
     ('[segmentations.vip]\nkind = "value"\ntiers = [0.5, 0.6]\n',
@@ -55,6 +56,10 @@ def test_without_segmentations_in_the_file_every_default_runs(tmp_path):
      "[segmentations.b]: method = 'dbscan' is not 'kmeans'"),
     ('[segmentations.stages]\nkind = "lifecycle"\nnew_days = 30\n',
      "[segmentations.stages]: unknown option(s) new_days for kind 'lifecycle'; known: none"),
+    ('[segmentations.ages]\nkind = "demographic"\nbands = [30, 20]\n',
+     "[segmentations.ages]: bands = [30, 20] is not a list of increasing ages above 0"),
+    ('[segmentations.ages]\nkind = "demographic"\nattribute = "religion"\n',
+     "[segmentations.ages]: attribute = 'religion' is not 'age' or 'gender'"),
     ('[segmentations.Big-Spenders]\nkind = "value"\n',
      "[segmentations.Big-Spenders]: a segmentation name is lower-case letters, digits and _ (starting with a "
      "letter, at most 40 characters)"),

@@ -160,6 +160,35 @@ def test_every_segment_is_described_and_named_uniquely(sample_run):
         assert sum(s.revenue_share for s in g.segments) == pytest.approx(1.0), g.name
 
 
+def _matches(features: pd.DataFrame, conditions: list[dict]) -> pd.Series:
+    ops = {">": lambda v, x: v > x, ">=": lambda v, x: v >= x, "<=": lambda v, x: v <= x}
+    matched = pd.Series(True, index=features.index)
+    for c in conditions:
+        v = features[c["feature"]].astype(float)
+        matched &= ops[c["op"]](v, c["value"]) | (v.isna() & c["or_missing"])
+    return matched
+
+
+def test_surrogate_rules_reproduce_the_default_clustering_and_say_so_truly(sample_run):
+    _, _, result, store = sample_run
+    behavioural = result.primary
+    assert behavioural.explanation.fidelity >= 0.9  # the bar, on customers the rules were not fitted on
+    assert f"reproduce {behavioural.explanation.fidelity:.0%} of the assignment" in behavioural.explanation.rules_summary
+    # every stated coverage and precision, recomputed from the features and the stored assignment
+    sid = result.snapshot.snapshot_id
+    features = store.table(FEATURES).filter(lambda t: t.snapshot_id == sid).execute().set_index("customer_id")
+    a = store.table(ASSIGNMENTS).filter(lambda t: (t.snapshot_id == sid) & (t.segmentation == "behavioural"))
+    segment = a.execute().set_index("customer_id").segment_id.loc[features.index]
+    for s in behavioural.segments:
+        assert s.rules, s.name
+        for rule in s.rules:
+            hit = _matches(features, rule["conditions"])
+            members = segment == s.segment_id
+            assert rule["coverage"] == pytest.approx((hit & members).sum() / members.sum())
+            assert rule["precision"] == pytest.approx((hit & members).sum() / hit.sum())
+        assert s.persona.startswith("Customers for ") and s.potential["reachability"] is not None
+
+
 def test_report_shows_health_segments_and_criteria(sample_run):
     root, _, result, _ = sample_run
     html = write_report(root / "ws", result, Settings(seed=1)).read_text()
@@ -167,6 +196,12 @@ def test_report_shows_health_segments_and_criteria(sample_run):
         assert f'<section id="seg-{g.name}">' in html and escape(g.reason) in html
         for s in g.segments:
             assert f"<td>{s.segment_id}</td><td>{escape(s.name)}</td>" in html
+            assert f'<p class="persona">{escape(s.persona)}</p>' in html
+        for warning in g.explanation.warnings:
+            assert f"<li>{escape(warning)}</li>" in html
+    section = html[html.index('<section id="seg-behavioural">'):html.index('<section id="seg-rfm">')]
+    assert section.count("<circle ") == len(result.primary.explanation.projection) + len(result.primary.segments)
+    assert escape(result.primary.explanation.rules_summary) in section
     assert "quarantined: unknown_currency in column currency" in html
 
 

@@ -19,7 +19,8 @@ from kenal.segmentations.spec import DEFAULT_SEGMENTATIONS, SegmentationSpec, pa
 
 CONFIG_FILE = "kenal.toml"
 ENGINES = ("duckdb", "spark", "postgres")
-INT_SETTINGS = ("seed", "max_segments", "session_cap_hours", "near_duplicate_minutes", "spark_partitions")
+INT_SETTINGS = ("seed", "max_segments", "session_cap_hours", "near_duplicate_minutes", "spark_partitions",
+                "min_segment_size")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Settings:
     memory_limit: str = "4GB"  # DuckDB's memory limit; beyond it, work spills to the workspace
     consent_default: str = "deny"  # a customer with no profiling consent record is "deny"-ed or "grant"-ed
     max_segments: int = 12
+    min_segment_size: int = 100  # a segment with fewer customers is too small to act on (a validity warning)
     session_cap_hours: int = 12  # a longer session counts once per started period (Adobe's visit cap)
     near_duplicate_minutes: int = 10  # same customer, same amount within this window: a double submit
     # The named segmentations a run produces ([segmentations.NAME] tables in kenal.toml).
@@ -57,7 +59,7 @@ class Settings:
             raise ConfigError(f"max_segments {self.max_segments} must be between 2 and 50")
         if not self.segmentations:
             raise ConfigError("no segmentation is configured; add a [segmentations.NAME] table to kenal.toml")
-        for name in ("session_cap_hours", "near_duplicate_minutes", "spark_partitions"):
+        for name in ("session_cap_hours", "near_duplicate_minutes", "spark_partitions", "min_segment_size"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} {getattr(self, name)} must be at least 1")
 

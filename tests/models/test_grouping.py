@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kenal.models import CategoryGroups, ValueTiers
+from kenal.models import AgeBands, CategoryGroups, ValueTiers
 
 
 def test_value_tiers_match_the_hand_computed_table():
@@ -43,3 +43,16 @@ def test_fixed_groups_keep_their_ids_when_empty():
         pd.DataFrame({"platform": ["web", "web", "tv"]}))
     assert model.segment_names_ == ["App", "web", "None"]
     assert model.predict(pd.DataFrame({"platform": ["web", "app", None, "tv"]})).tolist() == [1, 0, 2, 2]
+
+
+def test_age_bands_match_the_hand_computed_table():
+    model = AgeBands(year=2026).fit()
+    assert model.segment_names_ == ["Under 25", "25-34", "35-44", "45-54", "55-64", "65 and over", "Unknown"]
+    years = pd.DataFrame({"birth_year": [2002, 2001, 1992, 1991, 1962, 1961, None, 1850, 2030]})
+    # ages 24, 25, 34, 35, 64, 65; no year, 176 and -4 are unknown
+    assert model.predict(years).tolist() == [0, 1, 1, 2, 4, 5, 6, 6, 6]
+
+
+def test_age_bands_reject_edges_that_do_not_increase():
+    with pytest.raises(ValueError, match=r"age band edges must be increasing positive ages, got \[30, 20\]"):
+        AgeBands(year=2026, edges=(30, 20)).fit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kenal.errors import ConfigError, WorkspaceError
-from kenal.outputs import ASSIGNMENTS, latest_snapshot_id, snapshot_segmentations
+from kenal.outputs import ASSIGNMENTS, latest_snapshot_id, snapshot_segmentations, stored_segmentations
 from kenal.store import Store
 
 FORMATS = ("csv", "parquet")
@@ -29,6 +29,10 @@ def export_segments(store: Store, output: Path, fmt: str | None = None, snapshot
         known = ", ".join(present) or "none"
         raise WorkspaceError(f"snapshot '{snapshot_id}' has no '{segmentation}' segments to export; "
                              f"its segmentations: {known}")
+    kind = next(g["kind"] for g in stored_segmentations(store, snapshot_id) if g["name"] == segmentation)
+    if kind == "demographic":
+        raise WorkspaceError(f"segmentation '{segmentation}' groups customers by a protected attribute; it "
+                             "describes customers in the report and is not exported for targeting")
     t = store.table(ASSIGNMENTS)
     t = t.filter((t.snapshot_id == snapshot_id) & (t.segmentation == segmentation))
     n = int(t.count().execute())

@@ -43,6 +43,9 @@ class SegmentProfile:
     revenue_share: float
     distinguishing: list[dict] = field(default_factory=list)  # feature, z, median, overall_median
     medians: dict[str, float] = field(default_factory=dict)
+    persona: str = ""
+    potential: dict[str, float | None] = field(default_factory=dict)  # see kenal.models.persona.potential
+    rules: list[dict] = field(default_factory=list)  # conditions, coverage, precision (surrogate tree)
 
     def to_dict(self) -> dict:
         return asdict(self)

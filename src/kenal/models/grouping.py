@@ -107,3 +107,26 @@ class CategoryGroups(ExpressionSegmenter):
         if self.other_:
             conditions.append(value.notnull())
         return _first_match(conditions, n + int(self.other_))
+
+
+class AgeBands(ExpressionSegmenter):
+    """Customers by age on ``year`` (from ``birth_year``) in bands that start at ``edges``: with the
+    default edges "Under 25", "25-34", ..., "65 and over", and "Unknown" for a missing or
+    implausible birth year (an age outside 0-120)."""
+
+    def __init__(self, year: int, edges: tuple[int, ...] = (25, 35, 45, 55, 65), column: str = "birth_year"):
+        self.year, self.edges, self.column = year, edges, column
+
+    def fit(self, X=None, y=None) -> "AgeBands":
+        if not self.edges or list(self.edges) != sorted(set(self.edges)) or self.edges[0] <= 0:
+            raise ValueError(f"age band edges must be increasing positive ages, got {list(self.edges)}")
+        e = list(self.edges)
+        self.segment_names_ = ([f"Under {e[0]}"] + [f"{a}-{b - 1}" for a, b in zip(e, e[1:])]
+                               + [f"{e[-1]} and over", "Unknown"])
+        return self
+
+    def assign_expression(self, t: ir.Table) -> ir.IntegerValue:
+        age = self.year - t[self.column].cast("int64")
+        known = age.between(0, 120)
+        conditions = [known & (age < edge) for edge in self.edges] + [known]
+        return _first_match(conditions, len(conditions))

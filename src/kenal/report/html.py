@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from typing import TYPE_CHECKING
 
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
 from kenal.config import Settings
+from kenal.models.surrogate import condition_text
 
 if TYPE_CHECKING:  # the report reads a run's result; importing the pipeline here would be circular
     from kenal.pipeline import RunResult
@@ -41,6 +43,45 @@ def fmt(value: float, feature: str = "") -> str:
     return f"{value:,.1f}" if value != int(value) else f"{int(value):,}"
 
 
+def rule_text(rule: dict) -> str:
+    return " and ".join(condition_text(c, label) for c in rule["conditions"]) or "everyone"
+
+
+# Categorical palette (Okabe-Ito and Tableau hues) that stays distinguishable for common colour blindness.
+PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000",
+           "#8c564b", "#7f7f7f", "#bcbd22", "#17becf")
+UNASSIGNED = "#c4c9d2"
+
+
+def colour(segment_id: int) -> str:
+    return UNASSIGNED if segment_id < 0 else PALETTE[segment_id % len(PALETTE)]
+
+
+def _short(name: str, length: int = 32) -> str:
+    return name if len(name) <= length else name[:length - 1] + "…"
+
+
+def projection_svg(points: list, segments: list, width: int = 760, height: int = 360) -> Markup:
+    """A scatter of customers on the two principal components of the segments' space, one colour
+    per segment, with a legend."""
+    if not points:
+        return Markup("")
+    names = {s.segment_id: s.name for s in segments}
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    plot_w, pad = width - 260, 12
+    sx = lambda x: pad + (x - x0) / ((x1 - x0) or 1) * (plot_w - 2 * pad)  # noqa: E731
+    sy = lambda y: height - pad - (y - y0) / ((y1 - y0) or 1) * (height - 2 * pad)  # noqa: E731
+    dots = "".join(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="2.2" fill="{colour(s)}" fill-opacity=".6"/>'
+                   for x, y, s in points)
+    legend = "".join(f'<circle cx="{plot_w + 16}" cy="{20 + 18 * i}" r="5" fill="{colour(s)}"/>'
+                     f'<text x="{plot_w + 26}" y="{24 + 18 * i}">{s} · {escape(_short(name))}</text>'
+                     for i, (s, name) in enumerate(sorted(names.items())))
+    return Markup(f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="segments on two principal components">'
+                  f'<rect x="0" y="0" width="{plot_w}" height="{height}" fill="#fff" stroke="#e0e4ea"/>'
+                  f'{dots}{legend}</svg>')
+
+
 def local_time(moment, settings: Settings) -> str:
     """A datetime or ISO text on the workspace's clock."""
     if isinstance(moment, str):
@@ -54,6 +95,8 @@ def environment(settings: Settings) -> Environment:
     env.filters["label"] = label
     env.filters["fmt"] = fmt
     env.filters["local"] = lambda moment: local_time(moment, settings)
+    env.filters["rule"] = rule_text
+    env.globals["projection_svg"] = projection_svg
     return env
 
 

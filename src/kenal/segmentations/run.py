@@ -13,9 +13,11 @@ import pandas as pd
 
 from kenal.config import Settings
 from kenal.health import HealthReport
-from kenal.models import (BehaviouralSegmenter, CategoryGroups, LifecycleSegmenter, RFMSegmenter, SegmentProfile,
-                          ValueTiers, describe_groups, describe_rfm, describe_segments)
+from kenal.models import (AgeBands, BehaviouralSegmenter, CategoryGroups, LifecycleSegmenter, RFMSegmenter,
+                          SegmentProfile, ValueTiers, describe_groups, describe_rfm, describe_segments)
 from kenal.outputs import ASSIGNMENTS, FEATURES, SEGMENTATION_RUNS, SEGMENTS, Snapshot, replace_rows
+from kenal.features.consent import reachable
+from kenal.segmentations.explain import Explanation, explain
 from kenal.segmentations.spec import SegmentationSpec
 from kenal.store import Store
 
@@ -33,6 +35,7 @@ class SegmentationResult:
     segments: list[SegmentProfile] = field(default_factory=list)
     criteria: pd.DataFrame | None = None
     model: dict = field(default_factory=dict)  # what assigns a customer, as stored in segmentation_runs
+    explanation: Explanation = field(default_factory=Explanation)  # rules' fidelity, warnings, projection
 
     @property
     def skipped(self) -> bool:
@@ -41,7 +44,8 @@ class SegmentationResult:
     def to_dict(self) -> dict:
         return {"name": self.name, "kind": self.kind, "method": self.method, "reason": self.reason,
                 "criteria": [] if self.criteria is None else self.criteria.to_dict("records"),
-                "segments": [s.to_dict() for s in self.segments]}
+                "rules_summary": self.explanation.rules_summary, "fidelity": self.explanation.fidelity,
+                "warnings": self.explanation.warnings, "segments": [s.to_dict() for s in self.segments]}
 
 
 def _no_negative_revenue(features: pd.DataFrame) -> pd.DataFrame:
@@ -81,6 +85,19 @@ def _fit(spec: SegmentationSpec, features: pd.DataFrame, settings: Settings):
                           values=tuple(PLATFORMS)).fit(features)
 
 
+def _with_protected(store: Store, table: ir.Table) -> ir.Table:
+    """The snapshot's customers with their protected attributes, read here only: a demographic
+    grouping describes customers; it never feeds a model and is never exported (DESIGN rule 3)."""
+    customers = store.table("customers").select("customer_id", "birth_year", "gender")
+    return table.select("customer_id").left_join(customers, "customer_id").drop("customer_id_right")
+
+
+def _fit_demographic(spec: SegmentationSpec, attributes: ir.Table, as_of) -> AgeBands | CategoryGroups:
+    if spec["attribute"] == "age":
+        return AgeBands(as_of.year, tuple(spec["bands"])).fit()
+    return CategoryGroups("gender").fit(attributes.select("gender").execute())
+
+
 def _reason(spec: SegmentationSpec, model) -> str:
     if spec.kind == "clustering":
         return model.choice_reason_
@@ -97,6 +114,10 @@ def _reason(spec: SegmentationSpec, model) -> str:
     if spec.kind == "geographic":
         return (f"Customers by {spec['level']}; places with fewer than {spec['min_share']:.0%} of customers are "
                 "grouped as Other.")
+    if spec.kind == "demographic":
+        what = f"age on {model.year} (from the birth year)" if spec["attribute"] == "age" else "gender"
+        return (f"Customers by {what}. Descriptive only: {spec['attribute']} is a protected attribute, so these "
+                "groups never feed a model and are not exported for targeting.")
     return "Customers by the platform of most of their web and app sessions (from the user agent)."
 
 
@@ -109,6 +130,8 @@ def _model_record(spec: SegmentationSpec, model) -> dict:
         params = {"typical_gap_days": model.typical_gap_days_, "new_days": model.new_days_}
     elif spec.kind == "value":
         params = {"thresholds": model.thresholds_}
+    elif isinstance(model, AgeBands):
+        params = {"year": model.year, "edges": list(model.edges)}
     else:
         params = {"groups": list(model.groups_)}
     return {**params, "segment_names": model.segment_names_}
@@ -124,6 +147,7 @@ def run_segmentations(store: Store, snapshot: Snapshot, features: pd.DataFrame, 
     sid = snapshot.snapshot_id
     table = store.table(FEATURES).filter(lambda t: t.snapshot_id == sid)
     results, assignments = [], []
+    contactable = features.customer_id.isin(reachable(store, ibis.literal(snapshot.as_of)).execute().customer_id)
     cached = []  # a materialised table lives as long as its expression: keep them until they are stored
     for spec in settings.segmentations:
         method = spec["method"] if spec.kind == "clustering" else spec.kind
@@ -133,13 +157,15 @@ def run_segmentations(store: Store, snapshot: Snapshot, features: pd.DataFrame, 
                 f"Not run: {why_not}. To cluster anyway, set auto = false under [segmentations.{spec.name}] "
                 "in kenal.toml.")))
             continue
-        model = _fit(spec, features, settings)
+        source = _with_protected(store, table) if spec.kind == "demographic" else table
+        model = (_fit_demographic(spec, source, snapshot.as_of) if spec.kind == "demographic"
+                 else _fit(spec, features, settings))
         if spec.kind == "rfm":  # scored in memory: its quantiles are over all buyers at once
             assigned = ibis.memtable(pd.DataFrame({"customer_id": features.customer_id.to_numpy(),
                                                    "segment_id": model.labels_.astype("int64")}))
             labels = model.labels_
         else:  # the engine assigns every customer; no customer passes through Python
-            assigned = store.materialise(table.select("customer_id", segment_id=model.assign_expression(table)))
+            assigned = store.materialise(source.select("customer_id", segment_id=model.assign_expression(source)))
             labels = assigned.order_by("customer_id").segment_id.execute().to_numpy()  # as ``features``
         cached.append(assigned)
         if spec.kind == "clustering":
@@ -148,8 +174,10 @@ def run_segmentations(store: Store, snapshot: Snapshot, features: pd.DataFrame, 
             profiles = describe_rfm(_no_negative_revenue(features), model)
         else:
             profiles = describe_groups(features, labels, model.segment_names_)
+        explanation = explain(spec.kind, model, features, labels, profiles, contactable.to_numpy(),
+                              settings.min_segment_size, settings.base_currency, settings.seed)
         results.append(SegmentationResult(spec.name, spec.kind, method, _reason(spec, model), profiles,
-                                          getattr(model, "criteria_", None), _model_record(spec, model)))
+                                          getattr(model, "criteria_", None), _model_record(spec, model), explanation))
         assignments.append(_named(assigned, spec.name, sid, {p.segment_id: p.name for p in profiles}))
     _store(store, sid, results, assignments)
     return results
@@ -174,4 +202,5 @@ def _store(store: Store, sid: str, results: list[SegmentationResult], assignment
     replace_rows(store, SEGMENTATION_RUNS, sid, pd.DataFrame([{
         "snapshot_id": sid, "segmentation": r.name, "kind": r.kind, "method": r.method, "k": len(r.segments),
         "choice_reason": r.reason, "criteria": "[]" if r.criteria is None else r.criteria.to_json(orient="records"),
+        "rules_summary": r.explanation.rules_summary, "warnings": json.dumps(r.explanation.warnings),
         "model": json.dumps(r.model, default=float)} for r in results]))

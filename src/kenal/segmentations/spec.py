@@ -1,7 +1,7 @@
 """What a ``[segmentations.NAME]`` table in kenal.toml may say, checked when settings are read.
 
     [segmentations.behavioural]
-    kind = "clustering"        # clustering, rfm, lifecycle, value, geographic or technographic
+    kind = "clustering"        # clustering, rfm, lifecycle, value, geographic, technographic or demographic
     auto = true                # clustering only: run it only when the data suffice (see health)
 
 Every kind's options and their defaults are in :data:`KINDS`; an unknown kind or option, or a
@@ -27,6 +27,11 @@ def _tiers(v) -> bool:
                                                        and x > 0 for x in v) and sum(v) < 1)
 
 
+def _bands(v) -> bool:
+    return (isinstance(v, list) and len(v) >= 1 and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
+            and v == sorted(set(v)) and v[0] > 0)
+
+
 KINDS: dict[str, dict[str, tuple[Any, Any, str]]] = {
     "clustering": {"method": ("kmeans", lambda v: v in ("kmeans",), "'kmeans'"),
                    "auto": (True, *_BOOL)},
@@ -38,6 +43,9 @@ KINDS: dict[str, dict[str, tuple[Any, Any, str]]] = {
     "geographic": {"level": ("region", lambda v: v in ("region", "city"), "'region' or 'city'"),
                    "min_share": (0.01, *_SHARE)},
     "technographic": {},
+    # protected attributes: descriptive only (never a feature, never exported), so only when configured
+    "demographic": {"attribute": ("age", lambda v: v in ("age", "gender"), "'age' or 'gender'"),
+                    "bands": ([25, 35, 45, 55, 65], _bands, "a list of increasing ages above 0")},
 }
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
