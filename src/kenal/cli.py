@@ -253,7 +253,11 @@ def segments_show(name: Annotated[str, typer.Argument(help="Segmentation name, a
         raise WorkspaceError(f"snapshot '{sid}' has no segmentation '{name}'; "
                              f"it has: {', '.join(x['name'] for x in found)}")
     console.print(f"[bold]{g['name']}[/] ({g['kind']}) in snapshot {sid}: {escape(g['reason'])}")
-    from kenal.report.html import fmt, label
+    for warning in g["warnings"]:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
+    if g["rules_summary"]:
+        console.print(escape(g["rules_summary"]))
+    from kenal.report.html import fmt, label, rule_text
 
     for s in g["segments"]:
         table = Table(title=f"{s['segment_id']} · {escape(s['name'])}: {s['size']:,} customers ({s['share']:.1%}), "
@@ -265,6 +269,12 @@ def segments_show(name: Annotated[str, typer.Argument(help="Segmentation name, a
             table.add_row(f"{arrow} {label(d['feature'])}", fmt(d["median"], d["feature"]),
                           fmt(d["overall_median"], d["feature"]))
         console.print(table)
+        if s.get("persona"):
+            console.print(escape(s["persona"]))
+        for rule in s.get("rules", [])[:1]:
+            console.print(f"Rule: {escape(rule_text(rule))} ({rule['coverage']:.0%} of the segment; "
+                          f"{rule['precision']:.0%} of matches are in it)")
+        console.print()
 
 
 def main() -> None:

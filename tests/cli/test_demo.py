@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from tests.cli.test_errors import kenal
@@ -54,6 +56,9 @@ def test_segments_list_show_and_export_by_name(tmp_path):
     assert shown.stdout.startswith("lifecycle (lifecycle) in snapshot ")
     assert "Lifecycle stages from each customer's own purchase rhythm" in shown.stdout
     assert "what sets them apart" in shown.stdout
+    text = " ".join(shown.stdout.split())  # rich wraps long lines
+    assert re.search(r"These \d+ rules \(a decision tree of depth \d\) reproduce \d+% of the assignment", text)
+    assert "Customers for " in text and re.search(r"Rule: .+ \(\d+% of the segment; \d+% of matches are in it\)", text)
 
     out = tmp_path / "lifecycle.csv"
     export = kenal("export", "segments", "--workspace", str(ws), "--segmentation", "lifecycle", "--output", str(out))

@@ -75,7 +75,8 @@ def stored_segmentations(store: Store, snapshot_id: str) -> list[dict]:
     # runs stored before segmentations had kinds were k-means or RFM, told apart by their method
     return [{"name": r["segmentation"], "kind": r.get("kind") or ("rfm" if r["method"] == "rfm" else "clustering"),
              "method": r["method"],
-             "reason": r["choice_reason"], "segments": profiles.get(r["segmentation"], [])}
+             "reason": r["choice_reason"], "segments": profiles.get(r["segmentation"], []),
+             "rules_summary": r.get("rules_summary") or "", "warnings": json.loads(r.get("warnings") or "[]")}
             for r in runs.to_dict("records")]
 
 
