@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated, Optional
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -43,14 +44,18 @@ def _settings(workspace: Path, **overrides):
     return settings
 
 
-def _as_of(value: str | None) -> datetime | None:
+def _as_of(value: str | None, timezone_name: str, option: str = "--as-of") -> datetime | None:
+    """A date means the end of that day on the workspace's clock (the whole day is in the snapshot);
+    a time without a zone is on that clock too."""
     if value is None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise ConfigError(f"--as-of '{value}' is not a date; expected YYYY-MM-DD or an ISO-8601 timestamp") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        raise ConfigError(f"{option} '{value}' is not a date; expected YYYY-MM-DD or an ISO-8601 timestamp") from None
+    if len(value.strip()) == 10:
+        parsed = datetime.combine(parsed.date(), time.max)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(timezone_name))
 
 
 def _print_ingest(report) -> None:
@@ -124,7 +129,28 @@ def run(workspace: Workspace = DEFAULT_WORKSPACE,
         engine: Engine = None, dsn: Dsn = None, spark_master: SparkMaster = None) -> None:
     """Ingest (optional), check health, build features and segments as a new snapshot."""
     settings = _settings(workspace, engine=engine, dsn=dsn, spark_master=spark_master)
-    _run_flow(workspace, settings, input, _as_of(as_of))
+    _run_flow(workspace, settings, input, _as_of(as_of, settings.timezone))
+
+
+@app.command()
+def backfill(start: Annotated[str, typer.Option("--from", help="First as-of date (YYYY-MM-DD).")],
+             end: Annotated[str, typer.Option("--to", help="Last as-of date, at the latest (YYYY-MM-DD).")],
+             every: Annotated[str, typer.Option(help="day, week or month.")] = "month",
+             workspace: Workspace = DEFAULT_WORKSPACE, engine: Engine = None, dsn: Dsn = None,
+             spark_master: SparkMaster = None) -> None:
+    """Replay history: a snapshot as of each date from --from to --to, each from the data up to its date."""
+    from kenal.pipeline import run as run_snapshot
+    from kenal.temporal.backfill import as_of_dates
+
+    settings = _settings(workspace, engine=engine, dsn=dsn, spark_master=spark_master)
+    first, last = (_as_of(v, settings.timezone, option) for v, option in ((start, "--from"), (end, "--to")))
+    for day in as_of_dates(first.date(), last.date(), every):
+        with console.status(f"{day}: starting") as status:
+            result = run_snapshot(workspace, settings, as_of=_as_of(day.isoformat(), settings.timezone),
+                                  progress=lambda stage, day=day: status.update(f"{day}: {stage}..."))
+        ran = [g.name for g in result.segmentations if not g.skipped]
+        console.print(f"{day}: snapshot {result.snapshot.snapshot_id}, {result.n_customers:,} customers, "
+                      f"segmentations: {', '.join(ran) or 'none'}")
 
 
 @app.command()
@@ -162,7 +188,7 @@ def health(workspace: Workspace = DEFAULT_WORKSPACE,
         raise ConfigError(f"--fail-on '{fail_on}' is not a severity; expected warning or error")
     settings = _settings(workspace, engine=engine, dsn=dsn, spark_master=spark_master)
     with Store.open(workspace, settings) as store:
-        report = save_health(store, health_summary(store, settings, as_of=_as_of(as_of)))
+        report = save_health(store, health_summary(store, settings, as_of=_as_of(as_of, settings.timezone)))
     path = write_health(workspace, report)
     page = write_health_html(workspace, report, settings)
     _print_health(report)
@@ -275,6 +301,31 @@ def segments_show(name: Annotated[str, typer.Argument(help="Segmentation name, a
             console.print(f"Rule: {escape(rule_text(rule))} ({rule['coverage']:.0%} of the segment; "
                           f"{rule['precision']:.0%} of matches are in it)")
         console.print()
+
+
+@segments_app.command("migration")
+def segments_migration(
+        start: Annotated[str, typer.Option("--from", help="The earlier snapshot id.")],
+        end: Annotated[str, typer.Option("--to", help="The later snapshot id.")],
+        segmentation: Annotated[Optional[str], typer.Option(help="Segmentation name (default: the first).")] = None,
+        workspace: Workspace = DEFAULT_WORKSPACE, engine: Engine = None, dsn: Dsn = None,
+        spark_master: SparkMaster = None) -> None:
+    """Customers moving between the segments of two snapshots: counts and shares."""
+    from kenal.temporal.migration import ABSENT, migration, stayed
+
+    with _store(workspace, engine, dsn, spark_master) as store:
+        _, found = _segmentations(store, end)
+        name = segmentation or next((g["name"] for g in found if g["segments"]), None)
+        table = migration(store, name, start, end)
+    out = Table(title=f"{name}: {start} → {end}", title_justify="left")
+    for col in ("from", "to", "customers", "share of from"):
+        out.add_column(col, justify="right" if col in ("customers", "share of from") else "left")
+    for r in table.itertuples():
+        moved = r.from_segment != r.to_segment and ABSENT not in (r.from_segment, r.to_segment)
+        out.add_row(escape(r.from_segment), ("[bold]" if moved else "") + escape(r.to_segment) + ("[/]" if moved else ""),
+                    f"{r.customers:,}", f"{r.share:.1%}")
+    console.print(out)
+    console.print(f"{stayed(table):.1%} of the customers in both snapshots kept their segment.")
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""kenal.temporal: segments over time — stable ids, migration, change points, drift and retraining."""
