@@ -16,6 +16,10 @@ from kenal.temporal.migration import ABSENT, matrix, migration, stayed
 def test_backfill_dates_step_from_the_first_and_keep_month_ends():
     assert as_of_dates(date(2026, 1, 31), date(2026, 5, 1), "month") == [
         date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 30)]
+    assert as_of_dates(date(2026, 4, 30), date(2026, 6, 30), "month") == [
+        date(2026, 4, 30), date(2026, 5, 31), date(2026, 6, 30)]
+    assert as_of_dates(date(2026, 1, 15), date(2026, 3, 15), "month") == [
+        date(2026, 1, 15), date(2026, 2, 15), date(2026, 3, 15)]
     assert as_of_dates(date(2026, 1, 1), date(2026, 1, 15), "week") == [
         date(2026, 1, 1), date(2026, 1, 8), date(2026, 1, 15)]
     with pytest.raises(ConfigError, match="--every 'quarter' is not supported; expected one of day, week, month"):

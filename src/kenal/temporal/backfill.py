@@ -12,14 +12,17 @@ EVERY = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1), "month": 
 
 
 def as_of_dates(start: date, end: date, every: str) -> list[date]:
-    """``start``, then every ``every`` after it, up to ``end``; a month after 31 January is the
-    last day of February."""
+    """``start``, then every ``every`` after it, up to ``end``.  From the last day of a month, the
+    steps are the last days of the following months (30 April, 31 May, 30 June)."""
     if every not in EVERY:
         raise ConfigError(f"--every '{every}' is not supported; expected one of {', '.join(EVERY)}")
     if end < start:
         raise ConfigError(f"--to {end} is before --from {start}")
+    step = EVERY[every]
+    if every == "month" and (pd.Timestamp(start) + pd.DateOffset(days=1)).day == 1:
+        step = pd.offsets.MonthEnd(1)  # from a month's last day, every month's last day
     out, k = [], 0
-    while (day := (pd.Timestamp(start) + k * EVERY[every]).date()) <= end:
+    while (day := (pd.Timestamp(start) + k * step).date()) <= end:
         out.append(day)
         k += 1
     return out
