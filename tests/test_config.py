@@ -6,7 +6,7 @@ import pytest
 
 from kenal.config import Settings, load_settings
 from kenal.errors import ConfigError
-from kenal.segmentations.spec import DEFAULT_SEGMENTATIONS, spec
+from kenal.segmentations.spec import DEFAULT_SEGMENTATIONS, KINDS, spec
 
 
 def write(tmp_path, text: str):
@@ -38,11 +38,9 @@ def test_without_segmentations_in_the_file_every_default_runs(tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ('[segmentations.vip]\nkind = "loyalty"\n',
-     "[segmentations.vip]: kind 'loyalty' is not known; expected one of clustering, rfm, lifecycle, value, "
-     "geographic, technographic, demographic"),
+     f"[segmentations.vip]: kind 'loyalty' is not known; expected one of {', '.join(KINDS)}"),
     ('[segmentations.vip]\ntiers = [0.1]\n',
-     "[segmentations.vip] needs a kind; expected one of clustering, rfm, lifecycle, value, geographic, technographic, "
-     "demographic"),
+     f"[segmentations.vip] needs a kind; expected one of {', '.join(KINDS)}"),
     ('[segmentations.vip]\nkind = "value"\ntier = [0.1]\n',
      "[segmentations.vip]: unknown option(s) tier for kind 'value'; known: tiers"),
     ('[segmentations.vip]\nkind = "value"\ntiers = [0.5, 0.6]\n',
@@ -53,7 +51,7 @@ def test_without_segmentations_in_the_file_every_default_runs(tmp_path):
     ('[segmentations.b]\nkind = "clustering"\nauto = "yes"\n',
      "[segmentations.b]: auto = 'yes' is not true or false"),
     ('[segmentations.b]\nkind = "clustering"\nmethod = "dbscan"\n',
-     "[segmentations.b]: method = 'dbscan' is not 'kmeans'"),
+     "[segmentations.b]: method = 'dbscan' is not one of 'kmeans', 'gmm', 'hdbscan' or 'kprototypes'"),
     ('[segmentations.stages]\nkind = "lifecycle"\nnew_days = 30\n',
      "[segmentations.stages]: unknown option(s) new_days for kind 'lifecycle'; known: none"),
     ('[segmentations.ages]\nkind = "demographic"\nbands = [30, 20]\n',

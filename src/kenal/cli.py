@@ -23,6 +23,9 @@ export_app = typer.Typer(help="Export results to files other tools read.", no_ar
 app.add_typer(export_app, name="export")
 segments_app = typer.Typer(help="The segmentations of a snapshot.", no_args_is_help=True)
 app.add_typer(segments_app, name="segments")
+clv_app = typer.Typer(help="Customer lifetime value: buy-till-you-die models on a per-customer summary.",
+                      no_args_is_help=True)
+app.add_typer(clv_app, name="clv")
 console = Console(soft_wrap=True)  # a long path must stay one line, whatever the width
 err = Console(stderr=True)
 
@@ -328,10 +331,23 @@ def segments_migration(
     console.print(f"{stayed(table):.1%} of the customers in both snapshots kept their segment.")
 
 
+@clv_app.command("fit")
+def clv_fit(input: Annotated[Path, typer.Option("--input", "-i", help=(
+                "CSV or Parquet, one row per customer: frequency, recency, T (and monetary_value for "
+                "gammagamma); x, t_x, T, zbar also accepted."))],
+            model: Annotated[str, typer.Option("--model", "-m", help="bgnbd, paretonbd or gammagamma.")]) -> None:
+    """Fit a model by maximum likelihood; print the estimates, standard errors and log-likelihood as JSON."""
+    import json
+
+    from kenal.scores.clv import fit_summary
+
+    print(json.dumps(fit_summary(input, model), indent=2))
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         app()
     except KenalError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)  # [segmentations.x]
         sys.exit(exc.exit_code)

@@ -15,6 +15,8 @@ Everything is an Ibis expression, so features can exclude the same sessions heal
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import ibis
 import ibis.expr.types as ir
 
@@ -103,3 +105,17 @@ def without_bots(events: ir.Table, bots: ir.Table) -> ir.Table:
     """The events of people: every event of a ``bots`` session (:func:`bot_sessions`) removed."""
     keyed = events.mutate(_session=session_key(events))
     return keyed.anti_join(bots, keyed._session == bots.session).drop("_session")
+
+
+def customer_events(store: Store, as_of: datetime) -> ir.Table:
+    """The events of people up to ``as_of``, each with the customer it belongs to: bot sessions
+    removed, anonymous events attributed through :func:`identity_map`. Features and rule segments
+    both read events through this, so both count the same events."""
+    e = store.table("events")
+    e = e.filter(e.timestamp <= as_of)
+    e = without_bots(e, store.materialise(bot_sessions(e, bot_agents(store))))
+    ids = store.materialise(identity_map(e))
+    # Only anonymous events need the link; never-linked anonymous traffic stays out.
+    anonymous = e.filter(e.customer_id.isnull())
+    anonymous = anonymous.join(ids, "anonymous_id").mutate(customer_id=ids.linked_customer_id)
+    return e.filter(e.customer_id.notnull()).union(anonymous.select(*e.columns))

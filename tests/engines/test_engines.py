@@ -33,6 +33,16 @@ def sample_input(tmp_path_factory):
     return root / "in"
 
 
+# every rule function, over bot and anonymous traffic; on the sample, each segment gets customers
+RULE_SEGMENTS = spec("campaigns", "rules", segments=[
+    {"name": "Hot browsers", "rule": 'visits("Product Viewed", days=7) >= 3 and orders(days=7) == 0'},
+    {"name": "Pricing lookers", "rule": 'viewed_page("/pricing", days=30) >= 1'},
+    {"name": "Big spenders", "rule": "lifetime_value > 5_000_000 or revenue(days=90) > 2_000_000"},
+    {"name": "Lapsed buyers", "rule": "lifetime_orders >= 2 and orders(days=90) == 0 and returns(days=365) == 0"}])
+# the clustering methods beside k-means: each engine assigns with the method's own expression
+CLUSTERINGS = tuple(spec(method, "clustering", method=method, auto=False) for method in ("gmm", "hdbscan", "kprototypes"))
+
+
 def settings_for(engine: str, request) -> Settings:
     extra = {}
     if engine == "postgres":
@@ -42,7 +52,7 @@ def settings_for(engine: str, request) -> Settings:
         extra = {"spark_master": "local[2]", "spark_partitions": 4, "spark_memory": "2g"}
     # every kind of segmentation; the sample is small, so clustering is asked for explicitly
     segmentations = tuple(spec("behavioural", "clustering", auto=False) if s.kind == "clustering" else s
-                          for s in DEFAULT_SEGMENTATIONS)
+                          for s in DEFAULT_SEGMENTATIONS) + (RULE_SEGMENTS,) + CLUSTERINGS
     return Settings(engine=engine, consent_default="grant", max_segments=6, segmentations=segmentations, **extra)
 
 
@@ -125,6 +135,12 @@ def test_segments_and_export_are_identical(outcome, engine):
     assert len(outcome("duckdb")["export"]) == outcome("duckdb")["result"].n_customers
 
 
+def test_every_rule_segment_gets_customers_on_the_sample(outcome):
+    """Not a trivial agreement: on every engine (test above), each rule selects someone."""
+    names = outcome("duckdb")["assignments"].query("segmentation == 'campaigns'").segment_name
+    assert set(names) == {"Hot browsers", "Pricing lookers", "Big spenders", "Lapsed buyers", "Everyone else"}
+
+
 def test_spark_tables_are_parquet_that_outlive_the_session(outcome):
     o = outcome("spark")
     parts = sorted((o["workspace"] / "spark" / ASSIGNMENTS).iterdir())
@@ -151,16 +167,18 @@ def test_segmentation_model_is_recorded_the_same(outcome):
             runs = store.table("segmentation_runs").execute().set_index("segmentation")
         models[engine] = {name: json.loads(model) for name, model in runs.model.items()}
     for engine in OTHER_ENGINES:
-        assert models[engine].keys() == models["duckdb"].keys() == {s.name for s in DEFAULT_SEGMENTATIONS}
-        for name in ("lifecycle", "geographic", "technographic"):
+        assert models[engine].keys() == models["duckdb"].keys() == {s.name for s in DEFAULT_SEGMENTATIONS} | {
+            "campaigns"} | {s.name for s in CLUSTERINGS}
+        for name in ("lifecycle", "geographic", "technographic", "campaigns"):
             assert models[engine][name] == models["duckdb"][name], name
         value, expected = models[engine]["value"], models["duckdb"]["value"]
         assert value["segment_names"] == expected["segment_names"]
         assert value["thresholds"] == pytest.approx(expected["thresholds"], rel=1e-12)  # sums in another order
-    models = {engine: m["behavioural"] for engine, m in models.items()}
-    for engine in OTHER_ENGINES:
-        assert models[engine]["features"] == models["duckdb"]["features"]
-        assert pd.DataFrame(models[engine]["centers"]).round(9).equals(pd.DataFrame(models["duckdb"]["centers"]).round(9))
+    for name in ("behavioural", *(s.name for s in CLUSTERINGS)):
+        for engine in OTHER_ENGINES:
+            got, expected = models[engine][name], models["duckdb"][name]
+            assert got["features"] == expected["features"], name
+            assert pd.DataFrame(got["centers"]).round(9).equals(pd.DataFrame(expected["centers"]).round(9)), name
 
 
 def test_spark_scans_parquet_parts_itself_with_the_same_rows(tmp_path, request):

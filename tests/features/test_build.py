@@ -73,6 +73,10 @@ def test_purchase_features_by_hand(features):
     assert c1.tenure_days == pytest.approx(424 + 7 / 24)
     assert (c1.frequency, c1.returns, c1.orders_90d) == (2, 1, 2)
     assert c1.monetary == 900_000 and c1.revenue_90d == 900_000 and c1.returned_value == 100_000
+    # windows end at as-of: T2 (27 days before) is in the last 30 days, T1 (57 days before) is not
+    assert (c1.orders_30d, c1.revenue_30d, c1.orders_365d, c1.revenue_365d) == (1, 800_000, 2, 900_000)
+    assert c1.order_trend == pytest.approx(3 / (2 * 90 / 365 + 1))  # 2 orders in 90 days against 2 a year
+    assert features.loc["C2"].order_trend == 1.0  # no orders: as usual
     assert c1.avg_basket == 450_000
     assert (c1.return_rate, c1.online_share, c1.weekend_share) == (0.5, 0.5, 0.5)
     assert c1.purchase_span_days == pytest.approx(30.0)

@@ -38,8 +38,8 @@ def test_recovers_planted_groups_and_their_number():
     assert adjusted_rand_score(truth, model.labels_) > 0.97
     assert model.criteria_.k.tolist() == list(range(2, 9))
     assert model.choice_reason_.startswith("k=4 has the highest silhouette")
-    assert model.criteria_.columns.tolist() == ["k", "silhouette", "silhouette_se", "calinski_harabasz",
-                                                "davies_bouldin", "stability", "inertia"]
+    assert model.criteria_.columns.tolist() == ["method", "k", "silhouette", "silhouette_se", "calinski_harabasz",
+                                                "davies_bouldin", "stability", "inertia", "chosen"]
     assert model.criteria_.set_index("k").stability[4] > 0.95
 
 

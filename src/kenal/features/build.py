@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 from kenal import clock
 from kenal.features.consent import profiling_allowed
 from kenal.schema import NPS_RANGE, RATING_RANGE
-from kenal.sessions import bot_agents, bot_sessions, identity_map, session_key, without_bots
+from kenal.sessions import customer_events, session_key
 from kenal.store import Store
 from kenal.text.spam import spam_flags
 
@@ -52,15 +52,15 @@ def purchase_features(store: Store, as_of: datetime) -> ir.Table | None:
     t = store.table("transactions")
     t = t.filter(t.timestamp <= as_of)
     purchase, ret = t.kind == "purchase", t.kind == "return"
-    recent = t.timestamp > (ibis.literal(as_of) - ibis.interval(days=90))
+    within = {days: t.timestamp > (ibis.literal(as_of) - ibis.interval(days=days)) for days in WINDOWS}
     weekend = _local_day_of_week(t.timestamp, store.settings.timezone) >= 5
     agg = t.group_by("customer_id").aggregate(
         frequency=purchase.sum(),
         monetary=t.amount_base.sum(where=purchase).coalesce(0.0),
         returns=ret.sum(),
         returned_value=t.amount_base.sum(where=ret).coalesce(0.0),
-        orders_90d=(purchase & recent).sum(),
-        revenue_90d=t.amount_base.sum(where=purchase & recent).coalesce(0.0),
+        **{f"orders_{days}d": (purchase & within[days]).sum() for days in WINDOWS},
+        **{f"revenue_{days}d": t.amount_base.sum(where=purchase & within[days]).coalesce(0.0) for days in WINDOWS},
         online_orders=(purchase & (t.channel == "online")).sum(),
         channel_known=(purchase & t.channel.notnull()).sum(),
         weekend_orders=(purchase & weekend).sum(),
@@ -78,6 +78,15 @@ def purchase_features(store: Store, as_of: datetime) -> ir.Table | None:
         purchase_span_days=_days(agg.last_purchase, agg.first_purchase).coalesce(0.0),
         last_gap_days=_days(agg.last_purchase, agg.previous_purchase).coalesce(0.0),
     ).drop("first_purchase", "previous_purchase")
+
+
+WINDOWS = (30, 90, 365)  # days: recent activity over several horizons, so change shows against habit
+
+
+def trend(recent: ir.NumericValue, year: ir.NumericValue) -> ir.FloatingValue:
+    """The last 90 days' order rate over the last 365 days' (1: as usual, 2: twice as often, 0.5:
+    half as often); one order is added to each side so a customer with few orders reads near 1."""
+    return (recent.cast("float64") + 1.0) / (year.cast("float64") * (90.0 / 365.0) + 1.0)
 
 
 def category_features(store: Store, as_of: datetime) -> ir.Table | None:
@@ -103,14 +112,7 @@ def category_features(store: Store, as_of: datetime) -> ir.Table | None:
 def web_features(store: Store, as_of: datetime, session_cap_hours: float) -> ir.Table | None:
     if not store.has("events"):
         return None
-    e = store.table("events")
-    e = e.filter(e.timestamp <= as_of)
-    e = without_bots(e, store.materialise(bot_sessions(e, bot_agents(store))))
-    ids = store.materialise(identity_map(e))
-    # Only anonymous events need the link; never-linked anonymous traffic stays out.
-    anonymous = e.filter(e.customer_id.isnull())
-    anonymous = anonymous.join(ids, "anonymous_id").mutate(customer_id=ids.linked_customer_id)
-    e = e.filter(e.customer_id.notnull()).union(anonymous.select(*e.columns))
+    e = customer_events(store, as_of)
     path = e.page_path.lower()
     per_session = e.group_by(["customer_id", session_key(e).name("session")]).aggregate(
         span=e.timestamp.max().epoch_seconds() - e.timestamp.min().epoch_seconds(),
@@ -233,6 +235,8 @@ def build_features(store: Store, as_of: datetime, session_cap_hours: float = 12)
         if dtype.is_numeric():
             fills[name] = result[name].coalesce(0)
     result = smooth_rates(result.mutate(**fills))
+    if "orders_365d" in result.columns:  # after the fills: a customer without orders trends as usual (1)
+        result = result.mutate(order_trend=trend(result.orders_90d, result.orders_365d))
     # Days since the last purchase; a customer who never bought is as "recent" as their tenure.
     last = result.last_purchase if "last_purchase" in result.columns else ibis.null("timestamp('UTC')")
     result = result.mutate(recency_days=_days(ibis.literal(as_of), last).coalesce(result.tenure_days))

@@ -11,10 +11,13 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from kenal.models.segmentation import SHARE_PREFIX, BehaviouralSegmenter
+from kenal.models.density import OUTLIER
+from kenal.models.mixture import UNCERTAIN
+from kenal.models.segmentation import SHARE_PREFIX, Segmenter
 from kenal.schema import protected_columns
 
 THRESHOLD = 0.5  # standard units: a feature this far from the mean is distinctive
+OUTLIERS = "Outliers"  # the name of segment -1: customers a density-based clustering left unassigned
 
 # feature -> (word when high, word when low, where the word goes).  "lead" words open the name,
 # "adj" words qualify it, "channel" and "category" words stand before the noun.
@@ -46,6 +49,7 @@ class SegmentProfile:
     persona: str = ""
     potential: dict[str, float | None] = field(default_factory=dict)  # see kenal.models.persona.potential
     rules: list[dict] = field(default_factory=list)  # conditions, coverage, precision (surrogate tree)
+    uncertain_share: float | None = None  # Gaussian mixture: members whose membership probability is below 0.6
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -111,12 +115,15 @@ def build_profile(segment_id: int, name: str, mask: np.ndarray, features: pd.Dat
     )
 
 
-def describe_segments(features: pd.DataFrame, labels: np.ndarray, model: BehaviouralSegmenter) -> list[SegmentProfile]:
-    """Profiles of every segment, largest first in id order."""
+def describe_segments(features: pd.DataFrame, labels: np.ndarray, model: Segmenter) -> list[SegmentProfile]:
+    """Profiles of every segment, largest first in id order, then the customers left unassigned
+    (segment -1, "Outliers") if any.  A model with membership probabilities (Gaussian mixture) says
+    which share of each segment's members is uncertain."""
     cols = list(model.feature_names_in_)
     centers = pd.DataFrame(model.cluster_centers_, columns=cols) / model.weights_
     medians_all = features[cols].median()
     revenue = segment_revenue(features)
+    probability = model.predict_proba(features).max(axis=1) if hasattr(model, "predict_proba") else None
     profiles, taken = [], set()
     for seg in range(model.n_clusters_):
         mask = labels == seg
@@ -125,6 +132,12 @@ def describe_segments(features: pd.DataFrame, labels: np.ndarray, model: Behavio
         name = segment_name(z, is_buyer, taken)
         taken.add(name)
         profiles.append(build_profile(seg, name, mask, features, z, medians_all, revenue))
+        if probability is not None:
+            profiles[-1].uncertain_share = float((probability[mask] < UNCERTAIN).mean()) if mask.any() else 0.0
+    outliers = labels == OUTLIER
+    if outliers.any():  # described by their mean in the segments' space, as a segment by its centre
+        z = pd.Series(model.space_.transform(features.loc[outliers]).mean(axis=0), index=cols) / model.weights_
+        profiles.append(build_profile(OUTLIER, OUTLIERS, outliers, features, z, medians_all, revenue))
     return profiles
 
 

@@ -5,7 +5,8 @@
 
 ``data.tables`` holds every table of :mod:`kenal.schema` (text columns as pandas
 ``string[pyarrow]``, timestamps as ISO-8601 text in Jakarta time).  ``data.truth`` holds what
-was planted: the behavioural segment of every customer (:data:`SEGMENT_NAMES`), churn in the
+was planted: the behavioural segment of every customer (:data:`SEGMENT_NAMES`) and whether it is
+a planted outlier (a reseller buying by the carton, 0.3% of customers; ``outlier``), churn in the
 90 days after the cut-off, the language / sentiment / complaint / spam / aspects of every text,
 and one row per defective row (``defects``, counted in ``data.defects``).
 

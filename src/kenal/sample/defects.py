@@ -107,11 +107,14 @@ def bot_stream(rng: np.random.Generator, catalog: Catalog, clock: Clock,
     )
 
 
-def skew_timestamps(rng: np.random.Generator, s: Stream) -> tuple[np.ndarray, np.ndarray]:
+def skew_timestamps(rng: np.random.Generator, s: Stream,
+                    created: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Device-clock errors on human events of an ordered stream; returns rows (future, skewed).
 
     Future: the last event of a session jumps to 2031-2035.  Out of order: one event inside a
-    session is set 10 min to 4 h before the previous event while keeping its place in the stream.
+    session is set 10 min to 4 h before the previous event while keeping its place in the stream,
+    but never before its customer's account was `created` (customer index -> time): that would
+    be a second defect, an event before sign-up.
     """
     human = s.kind[s.sess] != BOT
     n_human = int(human.sum())
@@ -134,4 +137,7 @@ def skew_timestamps(rng: np.random.Generator, s: Stream) -> tuple[np.ndarray, np
     pick = pick[plain[pick]]
     ooo = np.sort(pick[:count("out_of_order_timestamps", n_human)])
     s.t[ooo] = s.t[ooo - 1] - rng.integers(601, 4 * 3600, len(ooo))
+    if created is not None:  # activity starts an hour after sign-up: still out of order
+        cust = s.cust[s.sess[ooo]]
+        s.t[ooo] = np.where(cust >= 0, np.maximum(s.t[ooo], created[np.maximum(cust, 0)]), s.t[ooo])
     return future, ooo

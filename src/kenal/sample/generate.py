@@ -21,7 +21,7 @@ from kenal.sample.catalog import make_catalog, make_fx
 from kenal.sample.customers import email_numbers, make_consents, make_customers, phone_keys
 from kenal.sample.events import make_stream
 from kenal.sample.external import make_external
-from kenal.sample.population import make_population
+from kenal.sample.population import make_population, plant_resellers
 from kenal.sample.segments import NAMES
 from kenal.sample.stream import BOT, concat, order_sessions, stream_frame
 from kenal.sample.texts import make_interactions
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 # One independent random stream per part, so changing one part leaves the others unchanged.
 _PARTS = ("catalog", "fx", "population", "customers", "ledger", "events", "texts", "external",
-          "defects", "format", "consents")
+          "defects", "format", "consents", "outliers")
 # Parts that are the same in every chunk of a chunked sample: drawn from the sample's own seed.
 SHARED_PARTS = ("catalog", "fx", "external")
 
@@ -101,6 +101,7 @@ def generate_chunk(n: int, clock: Clock, seed, chunk_seed, defects: bool,
     catalog = make_catalog(rng["catalog"])
     fx_table, fx = make_fx(rng["fx"], clock)
     pop = make_population(rng["population"], n, clock, start.customers)
+    plant_resellers(rng["outliers"], pop)
     customers, null_income = make_customers(rng["customers"], pop, clock,
                                             dq.count("missing_income", n) if defects else 0,
                                             start.customers, start.emails, start.phones)
@@ -135,7 +136,8 @@ def generate_chunk(n: int, clock: Clock, seed, chunk_seed, defects: bool,
         assert list(table.columns) == TABLES[name].column_names, name
         assert isinstance(table.index, pd.RangeIndex) and table.index.start == 0, name
     truth = {
-        "segments": frame({"customer_id": pop.customer_id, "segment": take(NAMES, pop.seg)}),
+        "segments": frame({"customer_id": pop.customer_id, "segment": take(NAMES, pop.seg),
+                           "outlier": pop.outlier}),
         "churn": frame({"customer_id": pop.customer_id, "churned": ledger.next90 == 0,
                         "purchases_next_90d": ledger.next90.astype(np.int64)}),
         "texts": text_truth,
@@ -165,7 +167,8 @@ def _events(rng: dict[str, np.random.Generator], pop, ledger, catalog, clock: Cl
     if defects:
         stream = concat(stream, dq.bot_stream(rng["defects"], catalog, clock, len(pop)))
     order_sessions(stream)
-    future, skewed = dq.skew_timestamps(rng["defects"], stream) if defects else ([], [])
+    future, skewed = (dq.skew_timestamps(rng["defects"], stream, pop.created) if defects
+                      else ([], []))
     events = stream_frame(rng["format"], stream, pop, catalog, first_session=start.sessions,
                           first_txn=start.transactions)
     if not defects:

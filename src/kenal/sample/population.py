@@ -40,9 +40,40 @@ class Population:
     city: np.ndarray       # index into CITIES
     region: np.ndarray     # index into REGIONS
     customer_id: pa.Array
+    outlier: np.ndarray    # planted reseller (see plant_resellers)
+    bulk: np.ndarray       # extra units per item line (resellers buy by the carton)
 
     def __len__(self) -> int:
         return len(self.seg)
+
+
+# Resellers: shop owners buying stock at retail, wholesale-sized baskets many times a month.  A few
+# per thousand customers, far from every segment: what a density-based clustering must leave out.
+RESELLER_SHARE = .003
+RESELLER_FROM = ("loyal_high_spender", "online_grocery_regular", "occasional_store_shopper",
+                 "promo_hunter", "big_ticket_electronics")  # established buyers still buying
+RESELLER_RATE30 = (15.0, .25)  # purchases per 30 days: lognormal median, sigma
+RESELLER_LINES = 10.0          # mean distinct products per basket
+RESELLER_BULK = 40.0           # mean extra units per line (of a product up to RESELLER_CARTON)
+RESELLER_CARTON = 500_000      # IDR; dearer products come in proportionally fewer units
+
+
+def plant_resellers(rng: np.random.Generator, pop: Population) -> None:
+    """Turn RESELLER_SHARE of the customers into resellers, in place, from their own stream.
+
+    Only purchase rate, basket lines and units change: every other draw of the population (so
+    the customers, consents and texts tables) stays as it was.  They keep their segment in the
+    truth; ``outlier`` marks them.
+    """
+    eligible = np.flatnonzero(np.isin(pop.seg, [NAMES.index(s) for s in RESELLER_FROM]))
+    k = min(round(RESELLER_SHARE * len(pop)), len(eligible))
+    if k == 0:
+        return
+    who = np.sort(rng.choice(eligible, k, replace=False))
+    pop.outlier[who] = True
+    pop.rate[who] = _lognormal(rng, *RESELLER_RATE30, k) / 30
+    pop.lines[who] = RESELLER_LINES * _lognormal(rng, 1, .2, k)
+    pop.bulk[who] = RESELLER_BULK * _lognormal(rng, 1, .3, k)
 
 
 def _lognormal(rng, median, sigma, n):
@@ -109,6 +140,7 @@ def make_population(rng: np.random.Generator, n: int, clock: Clock,
         currency=np.where(foreign, rng.choice([1, 2], n, p=[.6, .4]), 0),
         app=rng.random(n) < f["app"], city=city, region=region_of_city[city],
         customer_id=ids("C", np.arange(first_id + 1, first_id + n + 1), 7),
+        outlier=np.zeros(n, bool), bulk=np.zeros(n),
     )
 
 

@@ -11,7 +11,7 @@ from kenal.sample._util import (DAY, ONLINE_HOURS, STORE_HOURS, Clock, after, fo
                                 poisson_times, ragged_index, sample_rows, season, take,
                                 time_of_day)
 from kenal.sample.catalog import CURRENCIES, UNKNOWN_CURRENCIES, Catalog
-from kenal.sample.population import Population
+from kenal.sample.population import RESELLER_CARTON, Population
 from kenal.sample.segments import CATEGORIES, NAMES
 
 CURRENCY_CODES = CURRENCIES + UNKNOWN_CURRENCIES
@@ -143,7 +143,9 @@ def _baskets(rng: np.random.Generator, pop: Population, catalog: Catalog, owner:
     cat = sample_rows(rng, pop.cat_prob, who)
     tier = np.where(cat == _ELECTRONICS, pop.gadget[who], pop.tier[who])
     product = catalog.product(cat, tier + rng.normal(0, .12, len(who)))
-    qty = 1 + rng.poisson(np.where(cat == _GROCERIES, .9, .08))
+    # Resellers buy by the carton, of everyday goods: fewer extra units the dearer the product.
+    bulk = pop.bulk[who] * np.minimum(1.0, RESELLER_CARTON / catalog.price[product])
+    qty = 1 + rng.poisson(np.where(cat == _GROCERIES, .9, .08) + bulk)
     # A basket lists a product once: merge repeated draws.  Lines are already grouped by
     # purchase, so the stable sort of the key only reorders within a basket and is cheap.
     key = line_txn * len(catalog.price) + product

@@ -16,9 +16,9 @@ from kenal.models.validity import overlapping, validity_warnings
 
 SAMPLE = 50_000  # customers the rules, overlaps and projection are computed on, at most
 PROJECTION_POINTS = 1_500
-# Kinds whose segments are not a threshold on one feature by construction (a value tier is), and
-# whose number of segments is a choice that can be too many.
-LEARNT_KINDS = ("clustering", "learnt", "rules")
+# Kinds whose segments a model found (not written by an analyst, nor a threshold by construction as
+# a value tier is): one may turn out to be a single feature, or there may be too many of them.
+LEARNT_KINDS = ("clustering", "learnt")
 # Kinds whose segment is one value of one attribute: that value is the rule.
 ATTRIBUTE_KINDS = {"geographic": "region or city", "technographic": "main platform", "demographic": "attribute"}
 

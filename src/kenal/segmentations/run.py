@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
 from kenal.config import Settings
-from kenal.health import HealthReport
-from kenal.models import (AgeBands, BehaviouralSegmenter, CategoryGroups, LifecycleSegmenter, RFMSegmenter,
-                          SegmentProfile, ValueTiers, describe_groups, describe_rfm, describe_segments)
-from kenal.outputs import ASSIGNMENTS, FEATURES, SEGMENTATION_RUNS, SEGMENTS, Snapshot, replace_rows
 from kenal.features.consent import reachable
+from kenal.health import HealthReport
+from kenal.models import (AgeBands, CategoryGroups, LifecycleSegmenter, RFMSegmenter, SegmentProfile, ValueTiers,
+                          describe_groups, describe_rfm, describe_segments, segmenter)
+from kenal.outputs import ASSIGNMENTS, FEATURES, SEGMENTATION_RUNS, SEGMENTS, Snapshot, replace_rows
+from kenal.rules import RuleSegments
 from kenal.segmentations.explain import Explanation, explain
+from kenal.segmentations.learnt import fit_learnt, learnt_reason, learnt_record
 from kenal.segmentations.spec import SegmentationSpec
 from kenal.store import Store
 
@@ -36,6 +39,7 @@ class SegmentationResult:
     criteria: pd.DataFrame | None = None
     model: dict = field(default_factory=dict)  # what assigns a customer, as stored in segmentation_runs
     explanation: Explanation = field(default_factory=Explanation)  # rules' fidelity, warnings, projection
+    metrics: pd.DataFrame | None = None  # learnt: precision, recall, F1 and support per label, out of fold
 
     @property
     def skipped(self) -> bool:
@@ -45,18 +49,13 @@ class SegmentationResult:
         return {"name": self.name, "kind": self.kind, "method": self.method, "reason": self.reason,
                 "criteria": [] if self.criteria is None else self.criteria.to_dict("records"),
                 "rules_summary": self.explanation.rules_summary, "fidelity": self.explanation.fidelity,
-                "warnings": self.explanation.warnings, "segments": [s.to_dict() for s in self.segments]}
+                "warnings": self.explanation.warnings, "segments": [s.to_dict() for s in self.segments],
+                "metrics": [] if self.metrics is None else self.metrics.to_dict("records")}
 
 
 def _no_negative_revenue(features: pd.DataFrame) -> pd.DataFrame:
     # A negative "purchase" (a refund booked as a purchase: see the health report) is no revenue.
     return features.assign(monetary=features.monetary.clip(lower=0))
-
-
-def _clustering_model(model: BehaviouralSegmenter) -> dict:
-    return {"features": list(model.feature_names_in_), "centers": model.cluster_centers_.tolist(),
-            "mean": model.mean_.tolist(), "scale": model.scale_.tolist(), "lower": model.lower_.tolist(),
-            "upper": model.upper_.tolist(), "weights": model.weights_.tolist(), "log_columns": model.log_columns_}
 
 
 def _insufficient(health: HealthReport) -> str:
@@ -67,11 +66,13 @@ def _insufficient(health: HealthReport) -> str:
         "the health report advises rule-based segments"
 
 
-def _fit(spec: SegmentationSpec, features: pd.DataFrame, settings: Settings):
+def _fit(spec: SegmentationSpec, features: pd.DataFrame, settings: Settings, workspace: Path | None = None):
     seed = settings.seed
+    if spec.kind == "learnt":  # its labels file is read from the workspace
+        return fit_learnt(spec, features, workspace, seed)
     if spec.kind == "clustering":
         sample = features.sample(n=FIT_SAMPLE, random_state=seed) if len(features) > FIT_SAMPLE else features
-        return BehaviouralSegmenter(k_max=settings.max_segments, random_state=seed).fit(sample)
+        return segmenter(spec["method"], k_max=settings.max_segments, random_state=seed).fit(sample)
     if spec.kind == "rfm":
         return RFMSegmenter(n_bins=spec["bins"]).fit(_no_negative_revenue(features))
     if spec.kind == "lifecycle":
@@ -80,6 +81,8 @@ def _fit(spec: SegmentationSpec, features: pd.DataFrame, settings: Settings):
         return ValueTiers(tuple(spec["tiers"])).fit(_no_negative_revenue(features))
     if spec.kind == "geographic":
         return CategoryGroups(spec["level"], min_share=spec["min_share"]).fit(features)
+    if spec.kind == "rules":
+        return RuleSegments(spec["segments"], spec["default"], where=f"[segmentations.{spec.name}]").fit(features)
     # technographic: fixed groups, so an id means the same platform in every snapshot
     return CategoryGroups("main_platform", missing="No web or app activity", labels=PLATFORMS,
                           values=tuple(PLATFORMS)).fit(features)
@@ -101,6 +104,8 @@ def _fit_demographic(spec: SegmentationSpec, attributes: ir.Table, as_of) -> Age
 def _reason(spec: SegmentationSpec, model) -> str:
     if spec.kind == "clustering":
         return model.choice_reason_
+    if spec.kind == "learnt":
+        return learnt_reason(model)
     if spec.kind == "rfm":
         return (f"RFM: recency, frequency and monetary scored 1-{model.n_bins} by quantile among buyers, "
                 "named by the classic RFM map.")
@@ -118,18 +123,25 @@ def _reason(spec: SegmentationSpec, model) -> str:
         what = f"age on {model.year} (from the birth year)" if spec["attribute"] == "age" else "gender"
         return (f"Customers by {what}. Descriptive only: {spec['attribute']} is a protected attribute, so these "
                 "groups never feed a model and are not exported for targeting.")
+    if spec.kind == "rules":
+        return (f"Rules written in kenal.toml: a customer gets the first of {len(model.rules_)} segments whose "
+                f"rule holds; the rest are {model.default}.")
     return "Customers by the platform of most of their web and app sessions (from the user agent)."
 
 
 def _model_record(spec: SegmentationSpec, model) -> dict:
     if spec.kind == "clustering":
-        return _clustering_model(model)
+        return model.record()
+    if spec.kind == "learnt":
+        return learnt_record(model)
     if spec.kind == "rfm":
         params = {"n_bins": model.n_bins}
     elif spec.kind == "lifecycle":
         params = {"typical_gap_days": model.typical_gap_days_, "new_days": model.new_days_}
     elif spec.kind == "value":
         params = {"thresholds": model.thresholds_}
+    elif spec.kind == "rules":
+        params = {"segments": list(model.segments), "default": model.default}
     elif isinstance(model, AgeBands):
         params = {"year": model.year, "edges": list(model.edges)}
     else:
@@ -159,8 +171,13 @@ def run_segmentations(store: Store, snapshot: Snapshot, features: pd.DataFrame, 
             continue
         source = _with_protected(store, table) if spec.kind == "demographic" else table
         model = (_fit_demographic(spec, source, snapshot.as_of) if spec.kind == "demographic"
-                 else _fit(spec, features, settings))
-        if spec.kind == "rfm":  # scored in memory: its quantiles are over all buyers at once
+                 else _fit(spec, features, settings, store.workspace))
+        if spec.kind == "rules":  # what the rules' functions count in their windows, per customer
+            source = model.with_windows(store, snapshot.as_of, table)
+        # Scored in memory: RFM's quantiles are over all buyers at once; a learnt model's hundreds of
+        # boosted trees would compile to an unwieldy SQL expression, so its predictions (made on the
+        # frame of every customer) are sent back instead of the model being pushed to the engine.
+        if spec.kind in ("rfm", "learnt"):
             assigned = ibis.memtable(pd.DataFrame({"customer_id": features.customer_id.to_numpy(),
                                                    "segment_id": model.labels_.astype("int64")}))
             labels = model.labels_
@@ -176,8 +193,10 @@ def run_segmentations(store: Store, snapshot: Snapshot, features: pd.DataFrame, 
             profiles = describe_groups(features, labels, model.segment_names_)
         explanation = explain(spec.kind, model, features, labels, profiles, contactable.to_numpy(),
                               settings.min_segment_size, settings.base_currency, settings.seed)
+        explanation.warnings[:0] = getattr(model, "warnings_", [])  # e.g. labelled customers not in the snapshot
         results.append(SegmentationResult(spec.name, spec.kind, method, _reason(spec, model), profiles,
-                                          getattr(model, "criteria_", None), _model_record(spec, model), explanation))
+                                          getattr(model, "criteria_", None), _model_record(spec, model), explanation,
+                                          getattr(model, "metrics_", None)))
         assignments.append(_named(assigned, spec.name, sid, {p.segment_id: p.name for p in profiles}))
     _store(store, sid, results, assignments)
     return results

@@ -1,7 +1,8 @@
 """What a ``[segmentations.NAME]`` table in kenal.toml may say, checked when settings are read.
 
     [segmentations.behavioural]
-    kind = "clustering"        # clustering, rfm, lifecycle, value, geographic, technographic or demographic
+    kind = "clustering"        # clustering, rfm, lifecycle, value, geographic, technographic, demographic, rules, learnt
+    method = "kmeans"          # clustering only: kmeans, gmm, hdbscan or kprototypes
     auto = true                # clustering only: run it only when the data suffice (see health)
 
 Every kind's options and their defaults are in :data:`KINDS`; an unknown kind or option, or a
@@ -32,8 +33,13 @@ def _bands(v) -> bool:
             and v == sorted(set(v)) and v[0] > 0)
 
 
+# kenal.models.METHODS: k-means (default), Gaussian mixture, HDBSCAN (outliers left out), k-prototypes
+CLUSTERING_METHODS = ("kmeans", "gmm", "hdbscan", "kprototypes")
+
 KINDS: dict[str, dict[str, tuple[Any, Any, str]]] = {
-    "clustering": {"method": ("kmeans", lambda v: v in ("kmeans",), "'kmeans'"),
+    "clustering": {"method": ("kmeans", lambda v: v in CLUSTERING_METHODS,
+                              "one of " + ", ".join(f"'{m}'" for m in CLUSTERING_METHODS[:-1])
+                              + f" or '{CLUSTERING_METHODS[-1]}'"),
                    "auto": (True, *_BOOL)},
     "rfm": {"bins": (5, lambda v: isinstance(v, int) and not isinstance(v, bool) and 3 <= v <= 10,
                      "a whole number from 3 to 10")},
@@ -46,6 +52,15 @@ KINDS: dict[str, dict[str, tuple[Any, Any, str]]] = {
     # protected attributes: descriptive only (never a feature, never exported), so only when configured
     "demographic": {"attribute": ("age", lambda v: v in ("age", "gender"), "'age' or 'gender'"),
                     "bands": ([25, 35, 45, 55, 65], _bands, "a list of increasing ages above 0")},
+    # written by the analyst: the first segment whose rule holds (kenal.rules), else the default
+    "rules": {"segments": ([], lambda v: isinstance(v, list) and len(v) > 0,
+                           'a list of {name = "...", rule = "..."} tables, at least one, in priority order'),
+              "default": ("Everyone else", lambda v: isinstance(v, str) and v.strip() != "", "a segment name")},
+    # learnt from the analyst's examples (kenal.models.learnt): labels is required, so its default fails the check
+    "learnt": {"labels": ("", lambda v: isinstance(v, str) and v.strip().lower().endswith((".csv", ".parquet")),
+                          "the path of a .csv or .parquet file with columns customer_id and label (relative to "
+                          "the workspace folder, or absolute)"),
+               "min_confidence": (0.0, *_SHARE)},
 }
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -79,6 +94,10 @@ def spec(name: str, kind: str, where: str = "kenal.toml", **given) -> Segmentati
         if not check(value):
             raise ConfigError(f"{label}: {option} = {value!r} is not {expected}")
         values[option] = value
+    if kind == "rules":  # parsed now, so a typo stops the run before any work
+        from kenal.rules import check_segments  # imported here: kenal.rules reads the store, which reads settings
+
+        values["segments"] = check_segments(values["segments"], values["default"], label)
     return SegmentationSpec(name, kind, values)
 
 
@@ -100,7 +119,9 @@ def toml_value(value: Any) -> str:
         return repr(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, dict):  # an inline table, e.g. a rule segment
+        return "{" + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + "}"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 # What a run produces when kenal.toml names no segmentation.
