@@ -86,6 +86,21 @@ def _print_segments(result) -> None:
         console.print(table)
         if g is result.primary:
             console.print(escape(g.reason))
+        if g.continuity:  # the primary's reason already says whether it was re-fitted
+            console.print(escape(_continuity_line(g, with_decision=g is not result.primary)))
+
+
+def _continuity_line(g, with_decision: bool = True) -> str:
+    """How a clustering continues its previous run, in one line."""
+    c = g.continuity
+    line = (f"{g.name}: {c['kept']:.1%} of {c['customers']:,} customers kept their segment since snapshot "
+            f"{c['previous_snapshot']} ({c['moved_by_behaviour']:.1%} moved with their behaviour, "
+            f"{c['moved_by_refit']:.1%} by the re-fit)") + (f"; {g.decision}" if with_decision else "")
+    if c["new"]:
+        line += f"; new: {', '.join(c['new'])}"
+    if c["vanished"]:
+        line += f"; no longer found: {', '.join(c['vanished'])}"
+    return line
 
 
 def _run_flow(workspace: Path, settings, input_dir: Path | None, as_of: datetime | None):
@@ -154,6 +169,9 @@ def backfill(start: Annotated[str, typer.Option("--from", help="First as-of date
         ran = [g.name for g in result.segmentations if not g.skipped]
         console.print(f"{day}: snapshot {result.snapshot.snapshot_id}, {result.n_customers:,} customers, "
                       f"segmentations: {', '.join(ran) or 'none'}")
+        for g in result.segmentations:
+            if g.continuity:
+                console.print("  " + escape(_continuity_line(g)))
 
 
 @app.command()

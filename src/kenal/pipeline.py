@@ -22,6 +22,7 @@ from kenal.ingest import IngestReport, ingest
 from kenal.outputs import FEATURES, Snapshot, default_as_of, new_snapshot, replace_rows
 from kenal.segmentations.run import SegmentationResult, run_segmentations
 from kenal.store import Store
+from kenal.temporal.shifts import store_behaviour_shifts
 
 log = logging.getLogger(__name__)
 HEALTH_FILE = "health.json"
@@ -97,6 +98,9 @@ def run(workspace: Path, settings: Settings, input_dir: Path | None = None, as_o
             raise ConsentError("no customer may be profiled: none has a granted 'profiling' consent at "
                                f"{settings.local(as_of):%Y-%m-%d}. Ingest consents.csv, or set consent_default = "
                                "\"grant\" in kenal.toml if consent is collected elsewhere")
+        with stage("shifts"):  # customers whose purchase rhythm broke from their own history
+            profiled = store.table(FEATURES).filter(lambda t: t.snapshot_id == snapshot.snapshot_id)
+            store_behaviour_shifts(store, snapshot.snapshot_id, as_of, profiled.select("customer_id"))
         with stage("segmentation"):
             segmentations = run_segmentations(store, snapshot, features, settings, health)
         return RunResult(snapshot, health, ingest_report, len(features), segmentations, timings)

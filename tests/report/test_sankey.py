@@ -23,3 +23,10 @@ def test_bars_and_bands_are_as_large_as_their_customers():
 def test_no_flows_draw_nothing():
     empty = pd.DataFrame({"from_segment": ["A"], "to_segment": ["B"], "customers": [0]})
     assert str(sankey_svg(empty, "May", "June", {})) == ""
+
+
+def test_a_long_segment_name_is_shortened_beside_its_bar_and_whole_in_its_tooltip():
+    name = "Lapsed big-basket occasional electronics shoppers"
+    table = pd.DataFrame({"from_segment": [name], "to_segment": [name], "customers": [5]})
+    svg = str(sankey_svg(table, "May", "June", {}))
+    assert svg.count(f"<title>{name}</title>Lapsed big-basket occ… (5)</text>") == 2  # left and right

@@ -113,10 +113,10 @@ MALFORMED = [
     # functions and their arguments
     ('visit("Product Viewed", days=7) > 1',
      "unknown function 'visit' at column 1 of `visit(\"Product Viewed\", days=7) > 1`; did you mean visits? "
-     "known functions: visits, viewed_page, orders, revenue, returns"),
+     "known functions: visits, viewed_page, orders, revenue, returns, behaviour_shift"),
     ("lifetime_value(days=7) > 1",
      "unknown function 'lifetime_value' at column 1 of `lifetime_value(days=7) > 1`; "
-     "known functions: visits, viewed_page, orders, revenue, returns"),
+     "known functions: visits, viewed_page, orders, revenue, returns, behaviour_shift"),
     ("orders > 3", "orders is a function at column 1 of `orders > 3`; call it, e.g. orders(days=30)"),
     ('visits("Product Viewed", dayz=7) > 1',
      "visits() has no argument 'dayz' at column 26 of `visits(\"Product Viewed\", dayz=7) > 1`; did you mean days? "

@@ -85,6 +85,6 @@ def test_refit_segments_keep_the_ids_of_the_groups_they_continue():
     assert m.mapping == {2: 0, 0: 1, 3: 2}
     assert m.jaccard == {2: 0.9, 0: 30 / 35, 3: 0.6}
     assert (m.new, m.vanished) == ([1], [])
-    assert stable_ids(m, previous_ids=[0, 1, 2]) == {2: 0, 0: 1, 3: 2, 1: 3}
+    assert stable_ids(m, next_id=3) == {2: 0, 0: 1, 3: 2, 1: 3}
     merged = match_segments(old, np.array([0] * 50 + [1] * 50))  # old 1 and 2 merged: 1 continues (30/50)
     assert (merged.mapping, merged.new, merged.vanished) == ({0: 0, 1: 1}, [], [2])

@@ -1,6 +1,6 @@
 """Models: fitted in memory on the per-customer feature table."""
 
-from kenal.models.clustering import METHODS, segmenter
+from kenal.models.clustering import METHODS, segmenter, segmenter_from_record
 from kenal.models.density import DensitySegmenter
 from kenal.models.describe import SegmentProfile, describe_groups, describe_segments
 from kenal.models.grouping import AgeBands, CategoryGroups, ValueTiers
@@ -14,4 +14,4 @@ from kenal.models.segmentation import BehaviouralSegmenter, FeatureSpace, Segmen
 __all__ = ["AgeBands", "BehaviouralSegmenter", "CategoryGroups", "DensitySegmenter", "FeatureSpace",
            "KPrototypesSegmenter", "LabelLearner", "LifecycleSegmenter", "METHODS", "MixtureSegmenter", "RFMSegmenter",
            "SegmentProfile", "Segmenter", "ValueTiers", "describe_groups", "describe_rfm", "describe_segments",
-           "segmenter"]
+           "segmenter", "segmenter_from_record"]

@@ -20,3 +20,11 @@ def segmenter(method: str = "kmeans", **params) -> Segmenter:
     if method not in METHODS:
         raise ValueError(f"clustering method {method!r} is not known; expected one of {', '.join(METHODS)}")
     return METHODS[method](**params)
+
+
+def segmenter_from_record(record: dict) -> Segmenter:
+    """The fitted segmenter whose ``record()`` is ``record`` (as stored in segmentation_runs): it
+    assigns customers exactly as the original did."""
+    model = METHODS[record["method"]]()
+    model._load(record)
+    return model

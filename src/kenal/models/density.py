@@ -155,3 +155,7 @@ class DensitySegmenter(Segmenter):
 
     def record(self) -> dict:
         return {**super().record(), "inverse_spread": self.inverse_spread_.tolist(), "cutoff": self.cutoff_}
+
+    def _load(self, record: dict) -> None:
+        super()._load(record)
+        self.inverse_spread_, self.cutoff_ = np.asarray(record["inverse_spread"]), float(record["cutoff"])

@@ -157,4 +157,12 @@ class KPrototypesSegmenter(Segmenter):
         return first_of(costs)
 
     def record(self) -> dict:
-        return {**super().record(), "categorical": list(self.categories_), "modes": self.modes_, "gamma": self.gamma_}
+        return {**super().record(), "categorical": list(self.categories_), "categories": self.categories_,
+                "modes": self.modes_, "gamma": self.gamma_}
+
+    def _load(self, record: dict) -> None:
+        super()._load(record)
+        self.categories_, self.modes_, self.gamma_ = record["categories"], record["modes"], float(record["gamma"])
+        onehot = [[self._width if value == modes[c] else 0.0 for c, values in self.categories_.items() for value in values]
+                  for modes in self.modes_]
+        self.prototypes_ = np.hstack([self.cluster_centers_, np.asarray(onehot).reshape(self.n_clusters_, -1)])

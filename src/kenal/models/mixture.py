@@ -60,6 +60,15 @@ class MixtureSegmenter(Segmenter):
         top = fit.predict_proba(Z).max(axis=1)
         return {"bic": fit.bic(Z), "uncertain_share": float((top < UNCERTAIN).mean())}
 
+    warm_start = True
+
+    def _fit_from(self, Z: np.ndarray, centres: np.ndarray) -> GaussianMixture:
+        return self._fit_one(Z, len(centres), self.random_state, means_init=centres)
+
+    def _load(self, record: dict) -> None:
+        super()._load(record)
+        self.variances_, self.priors_ = np.asarray(record["variances"]), np.asarray(record["priors"])
+
     def _finish(self, fit: GaussianMixture, Z: np.ndarray, refit: bool) -> None:
         if refit:
             fit = self._fit_one(Z, fit.n_components, self.random_state, weights_init=fit.weights_,

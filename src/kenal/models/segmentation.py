@@ -104,6 +104,27 @@ class FeatureSpace(TransformerMixin, BaseEstimator):
             z.append(((v - float(self.mean_[c])) / float(self.scale_[c]) * float(self.weights_[c])).fill_null(0.0))
         return z
 
+    @classmethod
+    def from_record(cls, record: dict) -> "FeatureSpace":
+        """The fitted space :meth:`record` stored."""
+        space = cls(list(record["features"]))
+        cols = space.feature_names_in_ = np.asarray(record["features"], dtype=object)
+        series = lambda values, none=np.nan: pd.Series(  # noqa: E731
+            [none if v is None else v for v in values], index=cols, dtype=float)
+        space.lower_, space.upper_ = series(record["lower"], -np.inf), series(record["upper"], np.inf)
+        space.mean_, space.scale_, space.weights_ = (series(record[k]) for k in ("mean", "scale", "weights"))
+        space.log_columns_ = list(record["log_columns"])
+        return space
+
+    def to_units(self, Z: np.ndarray) -> np.ndarray:
+        """Points of this space (e.g. centres) back in the features' own units, logged where logged."""
+        return np.asarray(Z) / self.weights_.to_numpy() * self.scale_.to_numpy() + self.mean_.to_numpy()
+
+    def from_units(self, U: np.ndarray) -> np.ndarray:
+        """:meth:`to_units` reversed: points in feature units, in this space (clipped as customers are)."""
+        U = np.clip(np.asarray(U), self.lower_.to_numpy(), self.upper_.to_numpy())
+        return (U - self.mean_.to_numpy()) / self.scale_.to_numpy() * self.weights_.to_numpy()
+
     def record(self) -> dict:
         """What transforms a customer, as stored in segmentation_runs (no bound: ``None``)."""
         bound = lambda s: [float(v) if np.isfinite(v) else None for v in s]  # noqa: E731
@@ -186,6 +207,48 @@ class Segmenter(ClusterMixin, BaseEstimator):
     def record(self) -> dict:
         """What assigns a customer, as stored in segmentation_runs."""
         return {"method": self.method, **self.space_.record(), "centers": self.cluster_centers_.tolist()}
+
+    def _load(self, record: dict) -> None:
+        """Set the fitted attributes :meth:`record` stored (a method adds its own)."""
+        self.space_ = FeatureSpace.from_record(record)
+        self.feature_names_in_, self.weights_ = self.space_.feature_names_in_, self.space_.weights_
+        self.features = list(self.feature_names_in_)
+        self.cluster_centers_ = np.asarray(record["centers"], dtype=float)
+        self.n_clusters_ = len(self.cluster_centers_)
+
+    # -- continuing a fitted model on a later snapshot ----------------------------------------
+    warm_start = False  # whether :meth:`refit` can start from an earlier fit's centres
+
+    def _fit_from(self, Z: np.ndarray, centres: np.ndarray):
+        """One fit of ``len(centres)`` segments started from ``centres`` (methods with ``warm_start``)."""
+        raise NotImplementedError
+
+    def refit(self, X: pd.DataFrame, previous: "Segmenter") -> "Segmenter":
+        """Re-fit on ``X`` with ``previous``'s features and number of segments, started from its
+        centres carried into this data's space: the segments move with the customers, without a
+        new choice of k that would make every segment new.  ``criteria_`` has the one candidate."""
+        self.features = list(previous.feature_names_in_)
+        Z = self._fit_space(X)
+        start = self.space_.from_units(previous.space_.to_units(previous.cluster_centers_))
+        rng = np.random.default_rng(self.random_state)
+        with threadpool_limits(1):
+            fit = self._fit_from(Z, start)
+            k = len(start)
+            sample = Z[np.sort(rng.choice(len(Z), size=min(self.select_size, len(Z)), replace=False))]
+            labels = self._predict_fit(fit, sample)
+            self.criteria_ = pd.DataFrame([{"method": self.method, "k": k, **self._scores(sample, labels, rng),
+                                            "stability": self._stability(sample, labels, k, rng),
+                                            **self._extra(fit, sample, labels), "chosen": True}])
+            self._finish(fit, Z, refit=False)
+        self.choice_reason_ = f"k={k} as before, re-fitted on this snapshot from the earlier fit's centres."
+        return self
+
+    nearest_centre = False  # assigns each customer to the nearest centre, by :meth:`costs`
+
+    def costs(self, z: list, t: ir.Table) -> list[ir.FloatingValue]:
+        """Each segment's squared distance to a customer, as Ibis expressions (methods with
+        ``nearest_centre``): what smoothing across snapshots weighs."""
+        raise NotImplementedError
 
     # -- comparing candidates ---------------------------------------------------------------
     def _candidates(self, n: int) -> list[int]:
@@ -326,6 +389,11 @@ class BehaviouralSegmenter(Segmenter):
     def _extra(self, fit: KMeans, Z: np.ndarray, labels: np.ndarray) -> dict:
         return {"inertia": fit.inertia_}
 
+    warm_start = nearest_centre = True
+
+    def _fit_from(self, Z: np.ndarray, centres: np.ndarray) -> KMeans:
+        return KMeans(n_clusters=len(centres), init=centres, n_init=1, random_state=self.random_state).fit(Z)
+
     def _finish(self, fit: KMeans, Z: np.ndarray, refit: bool) -> None:
         if refit:  # from the sample's centres, a few iterations on everyone
             fit = KMeans(n_clusters=fit.n_clusters, init=fit.cluster_centers_, n_init=1,
@@ -339,6 +407,9 @@ class BehaviouralSegmenter(Segmenter):
     def predict_z(self, Z: np.ndarray) -> np.ndarray:
         return pairwise_distances_argmin(Z, self.cluster_centers_)
 
+    def costs(self, z: list, t: ir.Table) -> list[ir.FloatingValue]:
+        return squared_distances(z, self.cluster_centers_)
+
     def _assign(self, z: list, t: ir.Table) -> ir.IntegerValue:
         """Nearest centre, the lowest id on a tie, as ``pairwise_distances_argmin``."""
-        return first_of(squared_distances(z, self.cluster_centers_))
+        return first_of(self.costs(z, t))

@@ -12,6 +12,8 @@ from markupsafe import Markup, escape
 
 from kenal.config import Settings
 from kenal.models.surrogate import condition_text
+from kenal.report.sankey import sankey_svg
+from kenal.temporal.migration import stayed
 
 if TYPE_CHECKING:  # the report reads a run's result; importing the pipeline here would be circular
     from kenal.pipeline import RunResult
@@ -82,6 +84,14 @@ def projection_svg(points: list, segments: list, width: int = 760, height: int =
                   f'{dots}{legend}</svg>')
 
 
+def migration_svg(segmentation, snapshot_id: str) -> Markup:
+    """The Sankey chart of a segmentation's customers from the previous snapshot to this one, in
+    this snapshot's segment colours and order."""
+    colours = {s.name: colour(s.segment_id) for s in segmentation.segments}
+    order = [s.name for s in segmentation.segments]
+    return sankey_svg(segmentation.migration, segmentation.previous_snapshot, snapshot_id, colours, order)
+
+
 def local_time(moment, settings: Settings) -> str:
     """A datetime or ISO text on the workspace's clock."""
     if isinstance(moment, str):
@@ -97,6 +107,8 @@ def environment(settings: Settings) -> Environment:
     env.filters["local"] = lambda moment: local_time(moment, settings)
     env.filters["rule"] = rule_text
     env.globals["projection_svg"] = projection_svg
+    env.globals["migration_svg"] = migration_svg
+    env.globals["stayed"] = stayed
     return env
 
 

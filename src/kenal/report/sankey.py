@@ -9,6 +9,13 @@ GAP = 8  # pixels between the bars of one column
 BAR = 14
 
 
+LABEL = 22  # characters of a segment's name that fit beside its bar; the full name is the tooltip
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= LABEL else name[:LABEL - 1] + "…"
+
+
 def sankey_svg(table: pd.DataFrame, before: str, after: str, colours: dict[str, str], order: list[str] = (),
                width: int = 760, height: int = 420) -> Markup:
     """``table`` has from_segment, to_segment and customers (as kenal.temporal.migration returns);
@@ -53,7 +60,8 @@ def sankey_svg(table: pd.DataFrame, before: str, after: str, colours: dict[str, 
             y, h = tops[name], n * scale
             bars.append(f'<rect x="{x}" y="{y:.1f}" width="{BAR}" height="{max(h, 1):.1f}" '
                         f'fill="{colours.get(name, "#9aa3b2")}"/>'
-                        f'<text x="{tx}" y="{y + h / 2 + 4:.1f}" text-anchor="{anchor}">{escape(name)} ({n:,})</text>')
+                        f'<text x="{tx}" y="{y + h / 2 + 4:.1f}" text-anchor="{anchor}"><title>{escape(name)}</title>'
+                        f'{escape(_short(name))} ({n:,})</text>')
     heads = (f'<text x="{x0 + BAR}" y="16" text-anchor="end" class="title">{escape(before)}</text>'
              f'<text x="{x1}" y="16" class="title">{escape(after)}</text>')
     return Markup(f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="customers moving between segments">'

@@ -13,6 +13,8 @@ Grammar (loosest first; comparisons chain as in ``1 <= orders(days=30) <= 5``)::
     atom       := NUMBER | STRING | "true" | "false" | FIELD | call | "(" or ")"
     call       := FUNCTION "(" [STRING ","] "days" "=" WHOLE_NUMBER ")"
 
+(A function's text argument is given in order or by name; one with a default may be left out.)
+
 A hand-written recursive-descent parser rather than Python's own: it accepts exactly this grammar
 and can say what it expected at each place.
 """
@@ -278,22 +280,37 @@ class _Parser:
             hint = f"give the window by name, e.g. {fn.example}" if isinstance(extra, Number) else f"e.g. {fn.example}"
             self.fail(f"too many arguments for {fn.signature}", pos=extra.pos, hint=hint)
         values = dict(zip(fn.params, positional)) | {k: node for k, (_, node) in named.items()}
+        if "days" not in values and positional and isinstance(positional[-1], Number):
+            self.fail(f"the window is given by name in {fn.signature}", pos=positional[-1].pos,
+                      hint=f"e.g. {fn.example}")
         for param in (*fn.params, "days"):
-            if param not in values:
+            if param not in values and param not in fn.defaults:
                 self.fail(f"{fn.name}() needs {param}" + ("=N" if param == "days" else ""), close,
                           f"e.g. {fn.example}")
         args = []
         for param in fn.params:
-            node = values[param]
+            node = values.get(param)
+            if node is None:  # left out: its default
+                args.append(fn.defaults[param])
+                continue
             if not isinstance(node, Text):
                 self.fail(f"{param} must be a \"string\", found {self.source(node)}", pos=node.pos,
                           hint=f"e.g. {fn.example}")
+            choices = fn.choices.get(param)
+            if choices is not None and node.value not in choices:
+                self.fail(f"{param} must be {_one_of(choices)}, found {self.source(node)}", pos=node.pos,
+                          hint=f"{did_you_mean(node.value, choices)}e.g. {fn.example}")
             args.append(node.value)
         days = values["days"]
         if not (isinstance(days, Number) and isinstance(days.value, int) and days.value > 0):
             self.fail(f"days must be a whole number above 0, found {self.source(days)}", pos=days.pos,
                       hint=f"e.g. {fn.example}")
         return Call(fn.name, tuple(args), days.value, pos=name.pos, end=close.pos + 1)
+
+
+def _one_of(choices) -> str:
+    quoted = [f'"{c}"' for c in choices]
+    return f"{', '.join(quoted[:-1])} or {quoted[-1]}" if len(quoted) > 1 else quoted[0]
 
 
 def _spanned(node: Node, pos: int, end: int) -> Node:

@@ -8,7 +8,9 @@
 was planted: the behavioural segment of every customer (:data:`SEGMENT_NAMES`) and whether it is
 a planted outlier (a reseller buying by the carton, 0.3% of customers; ``outlier``), churn in the
 90 days after the cut-off, the language / sentiment / complaint / spam / aspects of every text,
-and one row per defective row (``defects``, counted in ``data.defects``).
+and one row per defective row (``defects``, counted in ``data.defects``).  With ``shift_share``,
+known customers start behaving as another segment at a known date (``shifts``; see
+:mod:`kenal.sample.shifts`).
 
 Or from a shell: ``python -m kenal.sample --customers 50000 --seed 0 --out sample``.
 

@@ -1,4 +1,5 @@
-"""python -m kenal.sample --customers N --seed S --out DIR [--format csv|parquet] [--no-defects]"""
+"""python -m kenal.sample --customers N --seed S --out DIR [--format csv|parquet] [--no-defects]
+[--shift-share F [--shift-month YYYY-MM]]"""
 
 from __future__ import annotations
 
@@ -21,11 +22,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     parser.add_argument("--no-defects", action="store_true", help="clean data, no planted defects")
+    parser.add_argument("--shift-share", type=float, default=0.0,
+                        help="share of customers who move to another segment's behaviour (truth/shifts.csv)")
+    parser.add_argument("--shift-month", default=None,
+                        help="YYYY-MM the movers change in (default: 4 months before the cut-off's)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:
         data = generate_sample(args.customers, seed=args.seed, cutoff=args.cutoff,
-                               defects=not args.no_defects)
+                               defects=not args.no_defects, shift_share=args.shift_share,
+                               shift_month=args.shift_month)
         write_sample(data, args.out / "input", args.out / "truth", fmt=args.format)
     except KenalError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -78,20 +78,26 @@ def time_of_day(rng: np.random.Generator, n: int, profile: np.ndarray) -> np.nda
 def poisson_times(rng: np.random.Generator, rate_per_day: np.ndarray, lo: np.ndarray,
                   hi: np.ndarray, accept: np.ndarray | None = None,
                   drop: np.ndarray | None = None, fade_days: float = 60.0,
-                  clock: Clock | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  clock: Clock | None = None,
+                  change: tuple[np.ndarray, np.ndarray] | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Event times of an inhomogeneous Poisson process per owner, by thinning.
 
     `rate_per_day` is the owner's base rate; `accept` an optional daily multiplier (indexed by day
     since ``clock.start``, max-normalised here); before `drop` the rate fades linearly to zero over
-    `fade_days`, so a churner's purchases thin out before they stop.  Returns (owner, time) sorted
-    by owner then time.
+    `fade_days`, so a churner's purchases thin out before they stop; `change` (time, rate) per owner
+    switches the base rate from that time on (a planted behaviour shift).  Returns (owner, time)
+    sorted by owner then time.
     """
     span = np.maximum(hi - lo, 0)
     scale = 1.0 if accept is None else float(accept.max())
-    n = rng.poisson(rate_per_day * scale * span / DAY)
+    top = rate_per_day if change is None else np.maximum(rate_per_day, change[1])
+    n = rng.poisson(top * scale * span / DAY)
     owner = np.repeat(np.arange(len(lo)), n)
     t = lo[owner] + (rng.random(len(owner)) * span[owner]).astype(np.int64)
     p = np.ones(len(owner))
+    if change is not None:  # owners with events have top > 0
+        p *= np.where(t >= change[0][owner], change[1][owner], rate_per_day[owner]) / top[owner]
     if accept is not None:
         p *= accept[(t - clock.start) // DAY] / scale
     if drop is not None:

@@ -29,7 +29,8 @@ def make_stream(rng: np.random.Generator, pop: Population, ledger: Ledger, catal
     """Human sessions and their events, sessions in no particular order."""
     buy = np.flatnonzero((ledger.kind == 0) & (ledger.channel == 0))
     b_owner, b_t = poisson_times(rng, pop.browse, pop.active, np.minimum(pop.drop, clock.cutoff),
-                                 accept=season(clock), drop=pop.drop, clock=clock)
+                                 accept=season(clock), drop=pop.drop, clock=clock,
+                                 change=pop.change("browse"))
     n_vis = int(.06 * (len(buy) + len(b_owner)))
     kind = np.concatenate([np.full(len(buy), PURCHASE), np.full(len(b_owner), BROWSE),
                            np.full(n_vis, VISITOR)]).astype(np.int8)
@@ -38,13 +39,18 @@ def make_stream(rng: np.random.Generator, pop: Population, ledger: Ledger, catal
     S = len(kind)
     p, b, v = kind == PURCHASE, kind == BROWSE, kind == VISITOR
     c = np.maximum(cust, 0)
+    # Each session's row in the behaviour arrays: a planted mover's sessions after its shift follow
+    # its new profile (visitors read customer 0's and never use them).
+    row = pop.phase(c, np.concatenate([ledger.ts[buy], b_t, np.zeros(n_vis, np.int64)]))
+    profile = pop.behaviour
 
     # What happens in each session.  Repeat buyers mostly re-order from their history ("buy
     # again"): few views before a purchase, one "Product Added" for the line completing the cart.
-    n = {"promo": rng.poisson(np.where(v, .15, pop.promo[c])),
+    n = {"promo": rng.poisson(np.where(v, .15, profile("promo")[row])),
          "pricing": (rng.random(S) < .04).astype(np.int64)}
-    abandon = b & (rng.random(S) < pop.abandon[c])
-    views = np.select([p, b, v], [rng.poisson(.25 * pop.views[c]), rng.poisson(pop.views[c]),
+    abandon = b & (rng.random(S) < profile("abandon")[row])
+    views = np.select([p, b, v], [rng.poisson(.25 * profile("views")[row]),
+                                  rng.poisson(profile("views")[row]),
                                   1 + rng.poisson(.8, S)])
     n["view"] = np.where(abandon, np.maximum(views, 1), views)
     n["add"] = (p | abandon).astype(np.int64)
@@ -55,13 +61,13 @@ def make_stream(rng: np.random.Generator, pop: Population, ledger: Ledger, catal
     sess, pos, block, j = _layout(rng, n, anon)
 
     # Products: a purchase's own lines first, otherwise drawn from the customer's taste.
-    first = _products(rng, pop, catalog, cust, v)
+    first = _products(rng, pop, catalog, row, v)
     is_view = (block == VIEW_PAGE) | (block == VIEW_TRACK)
     is_add = block == ADD
     prod = np.full(len(sess), -1, np.int64)
     prod[is_view | is_add] = first[sess[is_view | is_add]]  # an abandoned cart holds the 1st view
     later_page = is_view & (j > 0) & (block == VIEW_PAGE)
-    prod[later_page] = _products(rng, pop, catalog, cust[sess[later_page]], v[sess[later_page]])
+    prod[later_page] = _products(rng, pop, catalog, row[sess[later_page]], v[sess[later_page]])
     later_track = is_view & (j > 0) & (block == VIEW_TRACK)
     prod[later_track] = prod[np.flatnonzero(later_track) - 1]  # the track follows its page
     line = (is_view | is_add) & p[sess] & (j < n["add"][sess])
@@ -146,12 +152,13 @@ def _timing(rng: np.random.Generator, sess: np.ndarray, block: np.ndarray):
     return rel, np.minimum(dur, MAX_SESSION)
 
 
-def _products(rng, pop: Population, catalog: Catalog, cust: np.ndarray,
+def _products(rng, pop: Population, catalog: Catalog, row: np.ndarray,
               visitor: np.ndarray) -> np.ndarray:
-    """Products a customer might look at: their category mix, around their price tier."""
-    c = np.maximum(cust, 0)
+    """Products a customer might look at: their category mix, around their price tier (`row`:
+    each one's row in the behaviour arrays, :meth:`Population.phase`)."""
+    c, profile = row, pop.behaviour
     cat = np.where(visitor, rng.integers(0, len(CATEGORIES), len(c)),
-                   sample_rows(rng, pop.cat_prob, c))
-    tier = np.where(cat == CATEGORIES.index("electronics"), pop.gadget[c], pop.tier[c])
+                   sample_rows(rng, profile("cat_prob"), c))
+    tier = np.where(cat == CATEGORIES.index("electronics"), profile("gadget")[c], profile("tier")[c])
     q = np.where(visitor, rng.random(len(c)), tier + rng.normal(0, .15, len(c)))
     return catalog.product(cat, q)

@@ -23,6 +23,7 @@ from kenal.sample.events import make_stream
 from kenal.sample.external import make_external
 from kenal.sample.population import make_population, plant_resellers
 from kenal.sample.segments import NAMES
+from kenal.sample.shifts import MOVES, plant_shifts
 from kenal.sample.stream import BOT, concat, order_sessions, stream_frame
 from kenal.sample.texts import make_interactions
 from kenal.sample.transactions import ledger_frames, make_ledger
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 # One independent random stream per part, so changing one part leaves the others unchanged.
 _PARTS = ("catalog", "fx", "population", "customers", "ledger", "events", "texts", "external",
-          "defects", "format", "consents", "outliers")
+          "defects", "format", "consents", "outliers", "shifts")  # new parts go last
 # Parts that are the same in every chunk of a chunked sample: drawn from the sample's own seed.
 SHARED_PARTS = ("catalog", "fx", "external")
 
@@ -63,14 +64,21 @@ class IdStart:
 
 
 def generate_sample(n_customers: int = 50_000, seed: int = 0, cutoff: str = "2026-06-30",
-                    defects: bool = True) -> SampleData:
+                    defects: bool = True, shift_share: float = 0.0, shift_month: str | None = None,
+                    shift_moves=MOVES) -> SampleData:
     """A deterministic synthetic omnichannel retailer in Indonesia, up to `cutoff` (Jakarta time).
 
     With `defects` the data-quality defects of kenal.sample.defects are planted, each listed row
     by row in ``truth["defects"]`` and counted in ``defects``; without, every row is clean.
+
+    With `shift_share` > 0, that share of all customers (split evenly over `shift_moves`, pairs of
+    segment names) behave as another segment from the first day of `shift_month` ("YYYY-MM"; by
+    default four months before the cut-off's month) on: see :mod:`kenal.sample.shifts`.  They are
+    listed in ``truth["shifts"]``; with the default 0 the sample is exactly what it was without.
     """
     n, clock = check_args(n_customers, cutoff)
-    return generate_chunk(n, clock, seed, seed, defects)[0]
+    shift = (shift_share, shift_month, shift_moves) if shift_share else None
+    return generate_chunk(n, clock, seed, seed, defects, shift=shift)[0]
 
 
 def check_args(n_customers: int, cutoff: str) -> tuple[int, Clock]:
@@ -85,12 +93,13 @@ def check_args(n_customers: int, cutoff: str) -> tuple[int, Clock]:
 
 
 def generate_chunk(n: int, clock: Clock, seed, chunk_seed, defects: bool,
-                   start: IdStart = IdStart()) -> tuple[SampleData, IdStart]:
+                   start: IdStart = IdStart(), shift: tuple | None = None
+                   ) -> tuple[SampleData, IdStart]:
     """`n` customers and all their rows; returns the data and the IdStart of the next chunk.
 
     SHARED_PARTS are drawn from `seed`, the customers' parts from `chunk_seed` (anything
     np.random.SeedSequence takes); with ``chunk_seed == seed`` and the default `start` this is
-    generate_sample.
+    generate_sample.  `shift`: (share, month, moves) of planted behaviour shifts, or None.
     """
     started = time.perf_counter()
     shared = np.random.SeedSequence(seed).spawn(len(_PARTS))
@@ -102,6 +111,7 @@ def generate_chunk(n: int, clock: Clock, seed, chunk_seed, defects: bool,
     fx_table, fx = make_fx(rng["fx"], clock)
     pop = make_population(rng["population"], n, clock, start.customers)
     plant_resellers(rng["outliers"], pop)
+    shift_truth = plant_shifts(rng["shifts"], pop, clock, *shift) if shift else None
     customers, null_income = make_customers(rng["customers"], pop, clock,
                                             dq.count("missing_income", n) if defects else 0,
                                             start.customers, start.emails, start.phones)
@@ -143,6 +153,8 @@ def generate_chunk(n: int, clock: Clock, seed, chunk_seed, defects: bool,
         "texts": text_truth,
         "defects": defect_truth,
     }
+    if shift_truth is not None:
+        truth["shifts"] = shift_truth
     counts = {name: int((defect_truth["defect"] == name).sum()) for name in dq.DEFECTS}
     log.info("generated %d customers, %d transactions, %d events in %.1f s", n, len(txns),
              len(events), time.perf_counter() - started)

@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from kenal.sample._util import DAY, HOUR, Clock, ids
 from kenal.sample.customers import CITIES, REGIONS
-from kenal.sample.segments import CATEGORIES, NAMES, SEGMENTS
+from kenal.sample.segments import CATEGORIES, NAMES, SEGMENTS, Profile
 
 NEVER = np.int64(2**62)  # drop-out time of customers who never stop buying
 
@@ -42,9 +42,52 @@ class Population:
     customer_id: pa.Array
     outlier: np.ndarray    # planted reseller (see plant_resellers)
     bulk: np.ndarray       # extra units per item line (resellers buy by the carton)
+    shifts: Shifts | None = None  # planted behaviour shifts (kenal.sample.shifts), if any
 
     def __len__(self) -> int:
         return len(self.seg)
+
+    def phase(self, who: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Row of each (customer, time) in the arrays of :meth:`behaviour`: the customer's own row,
+        or, for a planted mover at or after its shift, its row after ``len(self)``."""
+        s = self.shifts
+        if s is None:
+            return who
+        j = np.full(len(self), -1)
+        j[s.who] = np.arange(len(s.who))
+        j = j[who]
+        moved = (j >= 0) & (t >= s.at[np.maximum(j, 0)])
+        return np.where(moved, len(self) + j, who)
+
+    def behaviour(self, name: str) -> np.ndarray:
+        """A BEHAVIOUR array, followed by the movers' values after their shift (see :meth:`phase`)."""
+        own = getattr(self, name)
+        return own if self.shifts is None else np.concatenate([own, self.shifts.after[name]])
+
+    def change(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(time of the shift, rate after it) per customer for a rate (``rate``, ``browse``): NEVER
+        and the own rate for customers who do not move; None without shifts."""
+        s = self.shifts
+        if s is None:
+            return None
+        when, after = np.full(len(self), NEVER), getattr(self, name).copy()
+        when[s.who], after[s.who] = s.at, s.after[name]
+        return when, after
+
+
+# What a customer's segment profile sets and a behaviour shift changes (the rest is the person's).
+BEHAVIOUR = ("rate", "lines", "tier", "gadget", "online", "cat_prob", "browse", "views", "promo",
+             "abandon", "returns", "discount", "bulk")
+
+
+@dataclass
+class Shifts:
+    """Planted movers: from ``at`` on, customer ``who`` behaves as segment ``to`` (``after``)."""
+
+    who: np.ndarray                 # rows of the movers, sorted
+    at: np.ndarray                  # time each mover's new behaviour starts
+    to: np.ndarray                  # segment code each moves to
+    after: dict[str, np.ndarray]    # BEHAVIOUR arrays of the movers after the shift
 
 
 # Resellers: shop owners buying stock at retail, wholesale-sized baskets many times a month.  A few
@@ -80,6 +123,29 @@ def _lognormal(rng, median, sigma, n):
     return np.exp(np.log(median) + sigma * rng.standard_normal(n))
 
 
+def draw_profile(rng: np.random.Generator, p: Profile, k: int) -> dict[str, np.ndarray]:
+    """`k` customers' own draws of profile `p` (the segment-level constants repeated)."""
+    med, sig, lo, hi = p.tenure
+    f = {"tenure": np.clip(_lognormal(rng, med, sig, k), lo, hi),
+         "rate": _lognormal(rng, p.rate30[0], p.rate30[1], k) / 30,
+         "lines": p.lines * _lognormal(rng, 1, .2, k),
+         "tier": np.clip(rng.normal(p.tier[0], p.tier[1], k), .02, .98)}
+    f["gadget"] = np.clip(p.gadget_tier + f["tier"] - p.tier[0], .02, .98)
+    f["online"] = rng.beta(*p.online, k)
+    w = np.array([p.cats.get(c, .3) for c in CATEGORIES])
+    f["cat_prob"] = rng.dirichlet(p.concentration * len(w) * w / w.sum(), k)
+    f["browse"] = _lognormal(rng, p.browse30[0], p.browse30[1], k) / 30
+    f["views"] = p.views * _lognormal(rng, 1, .25, k)
+    f["promo"] = p.promo * _lognormal(rng, 1, .3, k)
+    f["abandon"] = np.full(k, p.abandon)
+    f["returns"] = rng.beta(*p.returns, k)
+    f["discount"] = np.full(k, p.discount)
+    f["texts"] = p.texts_year / 365 * _lognormal(rng, 1, .5, k)
+    f["churn"] = np.full(k, p.churn)
+    f["app"] = np.full(k, p.app)
+    return f
+
+
 def make_population(rng: np.random.Generator, n: int, clock: Clock,
                     first_id: int = 0) -> Population:
     """Segments in exact proportions (shuffled) and each customer's own draw of its profile.
@@ -96,25 +162,8 @@ def make_population(rng: np.random.Generator, n: int, clock: Clock,
     cat_prob = np.zeros((n, len(CATEGORIES)))
     for s, p in enumerate(SEGMENTS):
         m = seg == s
-        k = int(m.sum())
-        med, sig, lo, hi = p.tenure
-        f["tenure"][m] = np.clip(_lognormal(rng, med, sig, k), lo, hi)
-        f["rate"][m] = _lognormal(rng, p.rate30[0], p.rate30[1], k) / 30
-        f["lines"][m] = p.lines * _lognormal(rng, 1, .2, k)
-        f["tier"][m] = np.clip(rng.normal(p.tier[0], p.tier[1], k), .02, .98)
-        f["gadget"][m] = np.clip(p.gadget_tier + f["tier"][m] - p.tier[0], .02, .98)
-        f["online"][m] = rng.beta(*p.online, k)
-        w = np.array([p.cats.get(c, .3) for c in CATEGORIES])
-        cat_prob[m] = rng.dirichlet(p.concentration * len(w) * w / w.sum(), k)
-        f["browse"][m] = _lognormal(rng, p.browse30[0], p.browse30[1], k) / 30
-        f["views"][m] = p.views * _lognormal(rng, 1, .25, k)
-        f["promo"][m] = p.promo * _lognormal(rng, 1, .3, k)
-        f["abandon"][m] = p.abandon
-        f["returns"][m] = rng.beta(*p.returns, k)
-        f["discount"][m] = p.discount
-        f["texts"][m] = p.texts_year / 365 * _lognormal(rng, 1, .5, k)
-        f["churn"][m] = p.churn
-        f["app"][m] = p.app
+        for name, values in draw_profile(rng, p, int(m.sum())).items():
+            (cat_prob if name == "cat_prob" else f[name])[m] = values
     lapsed = seg == NAMES.index("lapsed")
     # Lapsed customers stopped 6-18 months ago (so earlier snapshots see churn too); the others
     # churn, at their segment's rate, in the months around the cut-off.

@@ -57,7 +57,8 @@ def make_ledger(rng: np.random.Generator, pop: Population, catalog: Catalog, clo
     """Purchases up to the cut-off with their baskets, and returns of some of them."""
     owner, t, next90 = _purchase_times(rng, pop, clock)
     m = len(owner)
-    store = rng.random(m) >= pop.online[owner]
+    row = pop.phase(owner, t)  # a planted mover's purchases after its shift follow its new profile
+    store = rng.random(m) >= pop.behaviour("online")[row]
     tod = np.where(store, time_of_day(rng, m, STORE_HOURS), time_of_day(rng, m, ONLINE_HOURS))
     t = np.minimum(after(rng, t // DAY * DAY + tod, pop.active[owner]), clock.cutoff)
     currency = np.where(store, 0, pop.currency[owner])  # foreign cards pay online only
@@ -66,9 +67,10 @@ def make_ledger(rng: np.random.Generator, pop: Population, catalog: Catalog, clo
         rng.choice(len(STORE_PAY), m, p=_norm(STORE_PAY_W))]
     pay = np.where(store, store_pay,
                    np.where(currency > 0, PAYMENTS.index("credit_card"), online_pay))
-    discount = np.where(rng.random(m) < pop.discount[owner], rng.integers(2, 11, m) * .05, 0.0)
+    discount = np.where(rng.random(m) < pop.behaviour("discount")[row],
+                        rng.integers(2, 11, m) * .05, 0.0)
 
-    line_txn, product, qty = _baskets(rng, pop, catalog, owner)
+    line_txn, product, qty = _baskets(rng, pop, catalog, row)
     unit = catalog.price[product] * (1 - discount[line_txn])
     unit = np.where(discount[line_txn] > 0, np.maximum(np.round(unit / 100) * 100, 100), unit)
     cur = currency[line_txn]
@@ -77,7 +79,7 @@ def make_ledger(rng: np.random.Generator, pop: Population, catalog: Catalog, clo
     amount = np.round(np.bincount(line_txn, weights=qty * unit, minlength=m), 2)
 
     # Returns: one line of a purchase comes back 1-21 days later (never after the cut-off).
-    ret = np.flatnonzero(rng.random(m) < pop.returns[owner])
+    ret = np.flatnonzero(rng.random(m) < pop.behaviour("returns")[row])
     rt = t[ret] + (rng.uniform(1, 21, len(ret)) * DAY).astype(np.int64)
     ret, rt = ret[rt <= clock.cutoff], rt[rt <= clock.cutoff]
     k = len(ret)
@@ -113,7 +115,8 @@ def _purchase_times(rng: np.random.Generator, pop: Population, clock: Clock):
     """(customer, time) of each purchase up to the cut-off, and purchases in the next 90 days."""
     n = len(pop)
     owner, t = poisson_times(rng, pop.rate, pop.active, np.minimum(pop.drop, clock.horizon),
-                             accept=season(clock), drop=pop.drop, clock=clock)
+                             accept=season(clock), drop=pop.drop, clock=clock,
+                             change=pop.change("rate"))
     future = t > clock.cutoff
     next90 = np.bincount(owner[future], minlength=n)
     owner, t = owner[~future], t[~future]
@@ -131,20 +134,22 @@ def _purchase_times(rng: np.random.Generator, pop: Population, clock: Clock):
     return owner[keep], t[keep], next90
 
 
-def _baskets(rng: np.random.Generator, pop: Population, catalog: Catalog, owner: np.ndarray):
+def _baskets(rng: np.random.Generator, pop: Population, catalog: Catalog, row: np.ndarray):
     """Item lines (purchase row, product, quantity), grouped by purchase.
 
-    Categories follow the customer's mix; prices sit around the customer's tier within each
-    category (electronics around its own tier, so most people buy accessories there).
+    `row` is each purchase's row in the behaviour arrays (:meth:`Population.phase`).  Categories
+    follow the customer's mix; prices sit around the customer's tier within each category
+    (electronics around its own tier, so most people buy accessories there).
     """
-    n_lines = 1 + rng.poisson(np.maximum(pop.lines[owner] - 1, 0))
+    b = pop.behaviour
+    n_lines = 1 + rng.poisson(np.maximum(b("lines")[row] - 1, 0))
     line_txn, _ = ragged_index(n_lines)
-    who = owner[line_txn]
-    cat = sample_rows(rng, pop.cat_prob, who)
-    tier = np.where(cat == _ELECTRONICS, pop.gadget[who], pop.tier[who])
+    who = row[line_txn]
+    cat = sample_rows(rng, b("cat_prob"), who)
+    tier = np.where(cat == _ELECTRONICS, b("gadget")[who], b("tier")[who])
     product = catalog.product(cat, tier + rng.normal(0, .12, len(who)))
     # Resellers buy by the carton, of everyday goods: fewer extra units the dearer the product.
-    bulk = pop.bulk[who] * np.minimum(1.0, RESELLER_CARTON / catalog.price[product])
+    bulk = b("bulk")[who] * np.minimum(1.0, RESELLER_CARTON / catalog.price[product])
     qty = 1 + rng.poisson(np.where(cat == _GROCERIES, .9, .08) + bulk)
     # A basket lists a product once: merge repeated draws.  Lines are already grouped by
     # purchase, so the stable sort of the key only reorders within a basket and is cheap.

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from kenal.config import Settings
@@ -19,10 +20,14 @@ from kenal.models import (AgeBands, CategoryGroups, LifecycleSegmenter, RFMSegme
                           describe_groups, describe_rfm, describe_segments, segmenter)
 from kenal.outputs import ASSIGNMENTS, FEATURES, SEGMENTATION_RUNS, SEGMENTS, Snapshot, replace_rows
 from kenal.rules import RuleSegments
+from kenal.segmentations.continuity import (Continuation, continue_clustering, movement, previous_assignment,
+                                            previous_run, previous_snapshot, sticky_assignment)
 from kenal.segmentations.explain import Explanation, explain
 from kenal.segmentations.learnt import fit_learnt, learnt_reason, learnt_record
 from kenal.segmentations.spec import SegmentationSpec
 from kenal.store import Store
+from kenal.temporal.migration import migration
+from kenal.temporal.retrain import decide
 
 FIT_SAMPLE = 200_000  # customers a clustering is fitted on, at most
 PLATFORMS = {"android_app": "Android app", "ios_app": "iOS app", "other_app": "Other app",
@@ -40,6 +45,10 @@ class SegmentationResult:
     model: dict = field(default_factory=dict)  # what assigns a customer, as stored in segmentation_runs
     explanation: Explanation = field(default_factory=Explanation)  # rules' fidelity, warnings, projection
     metrics: pd.DataFrame | None = None  # learnt: precision, recall, F1 and support per label, out of fold
+    decision: str = ""  # re-fitted or kept, and why (kenal.temporal.retrain)
+    continuity: dict = field(default_factory=dict)  # against the previous run: stability, matched, new, vanished
+    migration: pd.DataFrame | None = None  # customers from each segment of the previous snapshot to each of this one
+    previous_snapshot: str = ""
 
     @property
     def skipped(self) -> bool:
@@ -50,7 +59,8 @@ class SegmentationResult:
                 "criteria": [] if self.criteria is None else self.criteria.to_dict("records"),
                 "rules_summary": self.explanation.rules_summary, "fidelity": self.explanation.fidelity,
                 "warnings": self.explanation.warnings, "segments": [s.to_dict() for s in self.segments],
-                "metrics": [] if self.metrics is None else self.metrics.to_dict("records")}
+                "metrics": [] if self.metrics is None else self.metrics.to_dict("records"),
+                "decision": self.decision, "continuity": self.continuity}
 
 
 def _no_negative_revenue(features: pd.DataFrame) -> pd.DataFrame:
@@ -71,8 +81,7 @@ def _fit(spec: SegmentationSpec, features: pd.DataFrame, settings: Settings, wor
     if spec.kind == "learnt":  # its labels file is read from the workspace
         return fit_learnt(spec, features, workspace, seed)
     if spec.kind == "clustering":
-        sample = features.sample(n=FIT_SAMPLE, random_state=seed) if len(features) > FIT_SAMPLE else features
-        return segmenter(spec["method"], k_max=settings.max_segments, random_state=seed).fit(sample)
+        return segmenter(spec["method"], k_max=settings.max_segments, random_state=seed).fit(_fit_sample(features, seed))
     if spec.kind == "rfm":
         return RFMSegmenter(n_bins=spec["bins"]).fit(_no_negative_revenue(features))
     if spec.kind == "lifecycle":
@@ -86,6 +95,20 @@ def _fit(spec: SegmentationSpec, features: pd.DataFrame, settings: Settings, wor
     # technographic: fixed groups, so an id means the same platform in every snapshot
     return CategoryGroups("main_platform", missing="No web or app activity", labels=PLATFORMS,
                           values=tuple(PLATFORMS)).fit(features)
+
+
+def _fit_sample(features: pd.DataFrame, seed: int) -> pd.DataFrame:
+    return features.sample(n=FIT_SAMPLE, random_state=seed) if len(features) > FIT_SAMPLE else features
+
+
+def _continue(store: Store, spec: SegmentationSpec, snapshot: Snapshot, features: pd.DataFrame,
+              settings: Settings) -> Continuation:
+    """The clustering's model for this snapshot, continuing the previous run's (see continuity)."""
+    previous = previous_run(store, spec.name, spec["method"], snapshot.as_of)
+    refit = lambda old: segmenter(spec["method"], k_max=settings.max_segments,  # noqa: E731
+                                  random_state=settings.seed).refit(_fit_sample(features, settings.seed), old)
+    return continue_clustering(store, previous, features, snapshot.as_of, lambda: _fit(spec, features, settings),
+                               refit, spec["refit_days"], spec["max_psi"])
 
 
 def _with_protected(store: Store, table: ir.Table) -> ir.Table:
@@ -103,7 +126,7 @@ def _fit_demographic(spec: SegmentationSpec, attributes: ir.Table, as_of) -> Age
 
 def _reason(spec: SegmentationSpec, model) -> str:
     if spec.kind == "clustering":
-        return model.choice_reason_
+        return getattr(model, "choice_reason_", "")  # a model kept from an earlier run: its decision says why
     if spec.kind == "learnt":
         return learnt_reason(model)
     if spec.kind == "rfm":
@@ -170,8 +193,14 @@ def run_segmentations(store: Store, snapshot: Snapshot, features: pd.DataFrame, 
                 "in kenal.toml.")))
             continue
         source = _with_protected(store, table) if spec.kind == "demographic" else table
-        model = (_fit_demographic(spec, source, snapshot.as_of) if spec.kind == "demographic"
-                 else _fit(spec, features, settings, store.workspace))
+        continuation = _continue(store, spec, snapshot, features, settings) \
+            if spec.kind == "clustering" and spec["stable_ids"] else None
+        if continuation is not None:
+            model = continuation.model
+        elif spec.kind == "demographic":
+            model = _fit_demographic(spec, source, snapshot.as_of)
+        else:
+            model = _fit(spec, features, settings, store.workspace)
         if spec.kind == "rules":  # what the rules' functions count in their windows, per customer
             source = model.with_windows(store, snapshot.as_of, table)
         # Scored in memory: RFM's quantiles are over all buyers at once; a learnt model's hundreds of
@@ -181,11 +210,20 @@ def run_segmentations(store: Store, snapshot: Snapshot, features: pd.DataFrame, 
             assigned = ibis.memtable(pd.DataFrame({"customer_id": features.customer_id.to_numpy(),
                                                    "segment_id": model.labels_.astype("int64")}))
             labels = model.labels_
+        elif continuation is not None and continuation.previous is not None and spec["hysteresis"] > 0 \
+                and model.nearest_centre:  # smoothed: a customer stays put unless clearly nearer elsewhere
+            earlier = previous_assignment(store, spec.name, continuation.previous)
+            assigned = store.materialise(sticky_assignment(continuation, source, earlier, spec["hysteresis"]))
+            labels = assigned.order_by("customer_id").segment_id.execute().to_numpy()
         else:  # the engine assigns every customer; no customer passes through Python
             assigned = store.materialise(source.select("customer_id", segment_id=model.assign_expression(source)))
             labels = assigned.order_by("customer_id").segment_id.execute().to_numpy()  # as ``features``
         cached.append(assigned)
-        if spec.kind == "clustering":
+        ids = None
+        if continuation is not None:
+            profiles = _stable_profiles(describe_segments(features, labels, model), continuation)
+            ids, labels = continuation.ids, continuation.stable(labels)
+        elif spec.kind == "clustering":
             profiles = describe_segments(features, labels, model)
         elif spec.kind == "rfm":
             profiles = describe_rfm(_no_negative_revenue(features), model)
@@ -194,19 +232,69 @@ def run_segmentations(store: Store, snapshot: Snapshot, features: pd.DataFrame, 
         explanation = explain(spec.kind, model, features, labels, profiles, contactable.to_numpy(),
                               settings.min_segment_size, settings.base_currency, settings.seed)
         explanation.warnings[:0] = getattr(model, "warnings_", [])  # e.g. labelled customers not in the snapshot
-        results.append(SegmentationResult(spec.name, spec.kind, method, _reason(spec, model), profiles,
-                                          getattr(model, "criteria_", None), _model_record(spec, model), explanation,
-                                          getattr(model, "metrics_", None)))
-        assignments.append(_named(assigned, spec.name, sid, {p.segment_id: p.name for p in profiles}))
+        result = SegmentationResult(spec.name, spec.kind, method, _reason(spec, model), profiles,
+                                    getattr(model, "criteria_", None), _model_record(spec, model), explanation,
+                                    getattr(model, "metrics_", None))
+        if continuation is not None:
+            _record_continuity(result, continuation, store, spec, features, labels)
+        elif spec.kind == "clustering":
+            result.decision = "fitted afresh on every run (stable_ids = false)"
+        elif spec.kind == "learnt":
+            result.decision = "learnt from the labels on every run"
+        else:
+            result.decision = decide(spec.kind, snapshot.as_of, None).reason
+        results.append(result)
+        assignments.append(_named(assigned, spec.name, sid, {p.segment_id: p.name for p in profiles}, ids))
     _store(store, sid, results, assignments)
+    for r in results:  # counted by the engine from the stored assignments
+        previous = None if r.skipped else previous_snapshot(store, r.name, snapshot.as_of)
+        if previous:
+            r.previous_snapshot, r.migration = previous, migration(store, r.name, previous, sid)
     return results
 
 
-def _named(assigned: ir.Table, segmentation: str, sid: str, names: dict[int, str]) -> ir.Table:
-    name = ibis.cases(*[(assigned.segment_id == k, n) for k, n in names.items()], else_=ibis.null("string"))
+def _stable_profiles(profiles: list[SegmentProfile], continuation: Continuation) -> list[SegmentProfile]:
+    """Profiles under their stable ids; a segment that continues an earlier one keeps its name."""
+    kept = set(continuation.kept_names.values())
+    for p in profiles:
+        if p.segment_id < 0:
+            continue
+        p.segment_id = continuation.ids[p.segment_id]
+        earlier = continuation.kept_names.get(p.segment_id)
+        p.name = earlier or (f"{p.name} (new)" if p.name in kept else p.name)
+    return profiles
+
+
+def _record_continuity(result: SegmentationResult, continuation: Continuation, store: Store,
+                       spec: SegmentationSpec, features: pd.DataFrame, labels: np.ndarray) -> None:
+    """The decision, the stable ids in the model record, and how this run continues the previous one."""
+    result.decision = continuation.decision.reason
+    result.model["continuity"] = continuation.record()
+    if continuation.decision.cause != "new":
+        decision = continuation.decision.reason
+        result.reason = f"{decision[:1].upper()}{decision[1:]}. {result.reason}".strip()
+    previous = continuation.previous
+    if previous is None:
+        return
+    names = {p.segment_id: p.name for p in result.segments}
+    stability = movement(continuation, previous_assignment(store, spec.name, previous), features, labels)
+    matching = continuation.matching
+    result.continuity = {
+        "previous_snapshot": previous.snapshot_id, **stability.to_dict(),
+        "matched": {names[continuation.ids[k]]: round(j, 3) for k, j in matching.jaccard.items()} if matching else {},
+        "new": [names[continuation.ids[k]] for k in matching.new] if matching else [],
+        "vanished": [previous.names.get(i, str(i)) for i in matching.vanished] if matching else []}
+
+
+def _named(assigned: ir.Table, segmentation: str, sid: str, names: dict[int, str],
+           ids: list[int] | None = None) -> ir.Table:
+    """Assignments as stored; ``ids`` renumbers the model's segments as stable ids."""
+    segment = assigned.segment_id.cast("int64")
+    if ids is not None:
+        segment = ibis.cases(*[(segment == k, i) for k, i in enumerate(ids)], else_=segment)
+    name = ibis.cases(*[(segment == k, n) for k, n in names.items()], else_=ibis.null("string"))
     return assigned.select(snapshot_id=ibis.literal(sid), segmentation=ibis.literal(segmentation),
-                           customer_id=assigned.customer_id, segment_id=assigned.segment_id.cast("int64"),
-                           segment_name=name)
+                           customer_id=assigned.customer_id, segment_id=segment, segment_name=name)
 
 
 def _store(store: Store, sid: str, results: list[SegmentationResult], assignments: list[ir.Table]) -> None:
@@ -222,4 +310,5 @@ def _store(store: Store, sid: str, results: list[SegmentationResult], assignment
         "snapshot_id": sid, "segmentation": r.name, "kind": r.kind, "method": r.method, "k": len(r.segments),
         "choice_reason": r.reason, "criteria": "[]" if r.criteria is None else r.criteria.to_json(orient="records"),
         "rules_summary": r.explanation.rules_summary, "warnings": json.dumps(r.explanation.warnings),
+        "decision": r.decision, "continuity": json.dumps(r.continuity, default=float),
         "model": json.dumps(r.model, default=float)} for r in results]))

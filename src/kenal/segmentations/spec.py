@@ -33,6 +33,8 @@ def _bands(v) -> bool:
             and v == sorted(set(v)) and v[0] > 0)
 
 
+# k-means: a customer moves to another segment only when its centre is nearer by more than this share
+HYSTERESIS = 0.2
 # kenal.models.METHODS: k-means (default), Gaussian mixture, HDBSCAN (outliers left out), k-prototypes
 CLUSTERING_METHODS = ("kmeans", "gmm", "hdbscan", "kprototypes")
 
@@ -40,7 +42,14 @@ KINDS: dict[str, dict[str, tuple[Any, Any, str]]] = {
     "clustering": {"method": ("kmeans", lambda v: v in CLUSTERING_METHODS,
                               "one of " + ", ".join(f"'{m}'" for m in CLUSTERING_METHODS[:-1])
                               + f" or '{CLUSTERING_METHODS[-1]}'"),
-                   "auto": (True, *_BOOL)},
+                   "auto": (True, *_BOOL),
+                   # continuity across snapshots (kenal.segmentations.continuity)
+                   "refit_days": (30, lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+                                  "a whole number of days, at least 1"),
+                   "max_psi": (0.25, lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0,
+                               "a population stability index above 0 (0.25: a major shift)"),
+                   "hysteresis": (HYSTERESIS, *_SHARE),
+                   "stable_ids": (True, *_BOOL)},  # false: every run fits afresh, numbered by size
     "rfm": {"bins": (5, lambda v: isinstance(v, int) and not isinstance(v, bool) and 3 <= v <= 10,
                      "a whole number from 3 to 10")},
     "lifecycle": {},

@@ -47,9 +47,9 @@ def match_segments(old_labels: np.ndarray, new_labels: np.ndarray, min_jaccard: 
                     vanished=[s for s in all_old if s not in mapping.values()])
 
 
-def stable_ids(matching: Matching, previous_ids: list[int]) -> dict[int, int]:
-    """New segment -> its stable id: the old id it continues, or the next unused id."""
-    next_id = max(previous_ids, default=-1) + 1
+def stable_ids(matching: Matching, next_id: int) -> dict[int, int]:
+    """New segment -> its stable id: the old id it continues, or the next id never used (from
+    ``next_id`` on: a vanished segment's id is not given to another)."""
     ids = dict(matching.mapping)
     for s in matching.new:
         ids[s], next_id = next_id, next_id + 1
