@@ -68,6 +68,7 @@ class Continuation:
     previous: PreviousRun | None = None
     matching: Matching | None = None
     kept_names: dict[int, str] = field(default_factory=dict)  # stable id -> the name it had
+    previous_now: np.ndarray | None = None  # the previous model's stable ids for this snapshot's customers
 
     def stable(self, labels: np.ndarray) -> np.ndarray:
         """The model's segment numbers as stable ids (an outlier stays -1)."""
@@ -146,18 +147,19 @@ def continue_clustering(store: Store, previous: PreviousRun | None, features: pd
                                       "not in this snapshot", "drift"))
     drift = feature_drift(_features_of(store, previous.snapshot_id, columns), features, columns)
     decision = decide("clustering", as_of, previous.fitted_as_of, drift, every_days, max_psi)
+    previous_now = as_ids(previous.model.predict(features), previous.ids)
     if not decision.refit:
         return Continuation(previous.model, previous.ids, previous.next_id, previous.fitted_as_of, decision,
-                            previous, kept_names=dict(previous.names))
+                            previous, kept_names=dict(previous.names), previous_now=previous_now)
     model = refit(previous.model) if decision.cause == "age" and previous.model.warm_start else fit()
     # Who the previous model's segments are now, against the re-fit's: the pairs that share most
     # customers are the same group.
-    matching = match_segments(as_ids(previous.model.predict(features), previous.ids), model.predict(features))
+    matching = match_segments(previous_now, model.predict(features))
     ids = stable_ids(matching, previous.next_id)
     ordered = [ids[k] for k in range(model.n_clusters_)]
     kept = {ids[k]: previous.names[ids[k]] for k in matching.mapping if ids[k] in previous.names}
     return Continuation(model, ordered, max([previous.next_id, *[i + 1 for i in ordered]]), as_of, decision,
-                        previous, matching, kept)
+                        previous, matching, kept, previous_now)
 
 
 def sticky_assignment(continuation: Continuation, source: ir.Table, previous: ir.Table,
@@ -183,8 +185,7 @@ def movement(continuation: Continuation, previous: ir.Table, features: pd.DataFr
              current: np.ndarray) -> Stability:
     """Stability between the previous run and this one over the customers in both; ``current`` is
     this run's stable ids in ``features``' row order, ``previous`` the earlier assignment."""
-    earlier = continuation.previous
     frame = pd.DataFrame({"customer_id": features.customer_id.to_numpy(), "current": current,
-                          "old_model_now": as_ids(earlier.model.predict(features), earlier.ids)})
+                          "old_model_now": continuation.previous_now})
     both = frame.merge(previous.select("customer_id", "segment_id").execute(), on="customer_id")
     return stability(both.segment_id.to_numpy(), both.old_model_now.to_numpy(), both.current.to_numpy())
