@@ -349,6 +349,49 @@ def segments_migration(
     console.print(f"{stayed(table):.1%} of the customers in both snapshots kept their segment.")
 
 
+def _existing(workspace: Path) -> Path:
+    if not workspace.is_dir():
+        raise WorkspaceError(f"the workspace {workspace} does not exist; run 'kenal run --input DIR "
+                             f"--workspace {workspace}' first")
+    return workspace
+
+
+@app.command()
+def score(workspace: Workspace = DEFAULT_WORKSPACE,
+          as_of: Annotated[Optional[str], typer.Option(
+              help="Score the snapshot as of this date (a new snapshot if none has it; default: the latest).")] = None,
+          horizon: Annotated[int, typer.Option(help="Churn: no purchase in this many days.")] = 90,
+          target_recall: Annotated[float, typer.Option(help="Flag enough customers to catch this share of churners.")] = 0.8,
+          propensity: Annotated[Optional[list[str]], typer.Option(
+              help="CATEGORY[:DAYS]: also score 'buys in CATEGORY in the next DAYS days' (30 by default); repeatable.")] = None,
+          validate: Annotated[bool, typer.Option(help="Out-of-time validation of every score.")] = True,
+          engine: Engine = None, dsn: Dsn = None, spark_master: SparkMaster = None) -> None:
+    """Churn risk, propensities, p_alive, expected purchases, next purchase and CLV of every customer."""
+    from kenal.scores.scoring import ScoreOptions, parse_propensity, score_workspace
+
+    options = ScoreOptions(horizon_days=horizon, target_recall=target_recall, validate=validate,
+                           propensities=tuple(parse_propensity(p) for p in propensity or ()))
+    with _store(_existing(workspace), engine, dsn, spark_master) as store, console.status("scoring"):
+        result = score_workspace(store, store.settings, _as_of(as_of, store.settings.timezone), options)
+    for line in result.summary_lines():
+        console.print(escape(line))
+
+
+@export_app.command("scores")
+def export_scores(output: Annotated[Path, typer.Option("--output", "-o", help="File to write (.csv or .parquet).")],
+                  workspace: Workspace = DEFAULT_WORKSPACE,
+                  format: Annotated[Optional[str], typer.Option(help="csv or parquet (default: from the file name).")] = None,
+                  snapshot: Snapshot = None,
+                  engine: Engine = None, dsn: Dsn = None, spark_master: SparkMaster = None) -> None:
+    """Write customer_id, snapshot_id, churn_probability, p_alive, expected_purchases_90d, clv,
+    next_purchase_date and any propensities."""
+    from kenal.scores.scoring import export_scores as do_export
+
+    with _store(_existing(workspace), engine, dsn, spark_master) as store:
+        n = do_export(store, output, format, snapshot)
+    console.print(f"Wrote {n:,} customers to {output}")
+
+
 @clv_app.command("fit")
 def clv_fit(input: Annotated[Path, typer.Option("--input", "-i", help=(
                 "CSV or Parquet, one row per customer: frequency, recency, T (and monetary_value for "
