@@ -27,7 +27,7 @@ def test_segmentations_come_in_file_order_with_defaults_filled_in(tmp_path):
     got = load_settings(ws).segmentations
     assert [(s.name, s.kind, s.options) for s in got] == [
         ("places", "geographic", {"level": "region", "min_share": 0.01}),
-        ("behaviour", "clustering", {"method": "kmeans", "auto": False, "refit_days": 30, "max_psi": 0.25,
+        ("behaviour", "clustering", {"method": "kmeans", "auto": False, "features": "lifetime", "refit_days": 30, "max_psi": 0.25,
                                      "hysteresis": 0.2, "stable_ids": True})]
 
 

@@ -41,9 +41,17 @@ CLIP = 0.01  # winsorising quantile: one huge basket must not make a segment of 
 SELECT_SIZE = 50_000  # customers the candidates are compared on; the chosen one is refitted on all
 
 
-def default_features(features: pd.DataFrame) -> list[str]:
-    """The behavioural columns present, plus the spend shares of the top categories."""
-    chosen = [c for c in BEHAVIOUR if c in features.columns]
+# The same dimensions over recent windows (kenal.features: 30 / 90 / 365 days) and the trend between
+# them, in place of lifetime totals: a customer whose habits change moves within weeks, where the
+# lifetime frequency of a long-standing customer hardly moves at all.
+RECENT = ("orders_30d", "orders_90d", "revenue_90d", "order_trend", "avg_basket", "recency_days", "online_share",
+          "return_rate", "product_views", "promo_visits")
+PRESETS = {"lifetime": BEHAVIOUR, "recent": RECENT}
+
+
+def default_features(features: pd.DataFrame, preset: str = "lifetime") -> list[str]:
+    """The behavioural columns of ``preset`` present, plus the spend shares of the top categories."""
+    chosen = [c for c in PRESETS[preset] if c in features.columns]
     shares = [c for c in features.columns if c.startswith(SHARE_PREFIX)]
     if shares and "monetary" in features.columns:
         spend = features[shares].mul(features["monetary"], axis=0).sum()

@@ -16,12 +16,12 @@ import pyarrow.parquet as pq
 
 from kenal.errors import ConfigError
 from kenal.sample import defects as dq
-from kenal.sample._util import Clock, arrow, format_ts, frame, strings, take
+from kenal.sample._util import DAY, Clock, arrow, format_ts, frame, strings, take
 from kenal.sample.catalog import make_catalog, make_fx
 from kenal.sample.customers import email_numbers, make_consents, make_customers, phone_keys
 from kenal.sample.events import make_stream
 from kenal.sample.external import make_external
-from kenal.sample.population import make_population, plant_resellers
+from kenal.sample.population import NEVER, make_population, plant_resellers
 from kenal.sample.segments import NAMES
 from kenal.sample.shifts import MOVES, plant_shifts
 from kenal.sample.stream import BOT, concat, order_sessions, stream_frame
@@ -92,6 +92,14 @@ def check_args(n_customers: int, cutoff: str) -> tuple[int, Clock]:
     return int(n_customers), clock
 
 
+def _dates(times: np.ndarray) -> pa.Array:
+    """The UTC day (YYYY-MM-DD) of each time; null for NEVER (a customer who does not stop)."""
+    days = np.asarray(times, np.int64) // DAY
+    never = times == NEVER
+    text = np.datetime_as_string(np.where(never, 0, days).astype("datetime64[D]"))
+    return pa.array(text, pa.string(), mask=never)
+
+
 def generate_chunk(n: int, clock: Clock, seed, chunk_seed, defects: bool,
                    start: IdStart = IdStart(), shift: tuple | None = None
                    ) -> tuple[SampleData, IdStart]:
@@ -149,7 +157,8 @@ def generate_chunk(n: int, clock: Clock, seed, chunk_seed, defects: bool,
         "segments": frame({"customer_id": pop.customer_id, "segment": take(NAMES, pop.seg),
                            "outlier": pop.outlier}),
         "churn": frame({"customer_id": pop.customer_id, "churned": ledger.next90 == 0,
-                        "purchases_next_90d": ledger.next90.astype(np.int64)}),
+                        "purchases_next_90d": ledger.next90.astype(np.int64),
+                        "stopped_buying": _dates(pop.drop)}),
         "texts": text_truth,
         "defects": defect_truth,
     }

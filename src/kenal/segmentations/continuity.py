@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from kenal.models import Segmenter, segmenter_from_record
-from kenal.models.segmentation import first_of
+from kenal.models.segmentation import SHARE_PREFIX, first_of
 from kenal.outputs import ASSIGNMENTS, FEATURES, SEGMENTATION_RUNS, SEGMENTS, SNAPSHOTS
 from kenal.store import Store
 from kenal.temporal.drift import feature_drift
@@ -130,21 +130,29 @@ def _features_of(store: Store, snapshot_id: str, columns: list[str]) -> pd.DataF
 
 def continue_clustering(store: Store, previous: PreviousRun | None, features: pd.DataFrame, as_of: datetime,
                         fit: Callable[[], Segmenter], refit: Callable[[Segmenter], Segmenter],
-                        every_days: int, max_psi: float) -> Continuation:
+                        every_days: int, max_psi: float, wanted: list[str] | None = None) -> Continuation:
     """This snapshot's model: a new fit (``fit()``), the previous model kept, or a re-fit from it
-    (``refit(previous_model)``), with stable ids matched to the previous run's."""
+    (``refit(previous_model)``), with stable ids matched to the previous run's.  ``wanted``: the
+    features the segmentation asks for now; when they are not the earlier model's (category shares
+    aside: the top categories may change), the model is fitted afresh."""
     if previous is None:
         model = fit()
         return Continuation(model, list(range(model.n_clusters_)), model.n_clusters_, as_of,
                             decide("clustering", as_of, None))
     columns = list(previous.model.feature_names_in_)
     missing = [c for c in columns if c not in features.columns]
+    behaviour = lambda cols: {c for c in cols if not c.startswith(SHARE_PREFIX)}  # noqa: E731
+    afresh = None
     if missing:  # e.g. a category that left the top categories: the earlier model cannot assign
+        afresh = RetrainDecision(True, f"re-fitted afresh: the earlier model's features {', '.join(missing)} are "
+                                       "not in this snapshot", "drift")
+    elif wanted is not None and behaviour(wanted) != behaviour(columns):  # the analyst chose other features
+        afresh = RetrainDecision(True, "re-fitted afresh: the segmentation's features are not the earlier model's",
+                                 "new")
+    if afresh:
         model = fit()
         return Continuation(model, list(range(previous.next_id, previous.next_id + model.n_clusters_)),
-                            previous.next_id + model.n_clusters_, as_of, RetrainDecision(
-                                True, f"re-fitted afresh: the earlier model's features {', '.join(missing)} are "
-                                      "not in this snapshot", "drift"))
+                            previous.next_id + model.n_clusters_, as_of, afresh)
     drift = feature_drift(_features_of(store, previous.snapshot_id, columns), features, columns)
     decision = decide("clustering", as_of, previous.fitted_as_of, drift, every_days, max_psi)
     previous_now = as_ids(previous.model.predict(features), previous.ids)

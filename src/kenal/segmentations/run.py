@@ -12,14 +12,18 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_numeric_dtype
 
 from kenal.config import Settings
+from kenal.errors import ConfigError
 from kenal.features.consent import reachable
 from kenal.health import HealthReport
 from kenal.models import (AgeBands, CategoryGroups, LifecycleSegmenter, RFMSegmenter, SegmentProfile, ValueTiers,
                           describe_groups, describe_rfm, describe_segments, segmenter)
+from kenal.models.segmentation import default_features
 from kenal.outputs import ASSIGNMENTS, FEATURES, SEGMENTATION_RUNS, SEGMENTS, Snapshot, replace_rows
 from kenal.rules import RuleSegments
+from kenal.schema import protected_columns
 from kenal.segmentations.continuity import (Continuation, continue_clustering, movement, previous_assignment,
                                             previous_run, previous_snapshot, sticky_assignment)
 from kenal.segmentations.explain import Explanation, explain
@@ -81,7 +85,8 @@ def _fit(spec: SegmentationSpec, features: pd.DataFrame, settings: Settings, wor
     if spec.kind == "learnt":  # its labels file is read from the workspace
         return fit_learnt(spec, features, workspace, seed)
     if spec.kind == "clustering":
-        return segmenter(spec["method"], k_max=settings.max_segments, random_state=seed).fit(_fit_sample(features, seed))
+        return segmenter(spec["method"], k_max=settings.max_segments, random_state=seed,
+                         features=clustering_features(spec, features)).fit(_fit_sample(features, seed))
     if spec.kind == "rfm":
         return RFMSegmenter(n_bins=spec["bins"]).fit(_no_negative_revenue(features))
     if spec.kind == "lifecycle":
@@ -97,6 +102,29 @@ def _fit(spec: SegmentationSpec, features: pd.DataFrame, settings: Settings, wor
                           values=tuple(PLATFORMS)).fit(features)
 
 
+def clustering_features(spec: SegmentationSpec, features: pd.DataFrame) -> list[str] | None:
+    """The columns a clustering is fitted on: None for the lifetime default (chosen in the fit, as
+    the models do), the columns of the "recent" preset present, or the columns the spec names."""
+    option = spec["features"]
+    if option == "lifetime":
+        return None
+    if isinstance(option, str):
+        return default_features(features, option)
+    where = f"[segmentations.{spec.name}] features"
+    protected = [c for c in option if c in protected_columns()]
+    if protected:
+        raise ConfigError(f"{where}: {', '.join(protected)} is a protected attribute; it may describe segments "
+                          "(kind = \"demographic\") but never make them")
+    unknown = [c for c in option if c not in features.columns]
+    if unknown:
+        known = ", ".join(c for c in features.columns if c != "customer_id" and is_numeric_dtype(features[c]))
+        raise ConfigError(f"{where}: {', '.join(unknown)} is not a numeric feature column; known: {known}")
+    text = [c for c in option if not is_numeric_dtype(features[c])]
+    if text:
+        raise ConfigError(f"{where}: {', '.join(text)} is not numeric; a clustering needs numeric columns")
+    return list(option)
+
+
 def _fit_sample(features: pd.DataFrame, seed: int) -> pd.DataFrame:
     return features.sample(n=FIT_SAMPLE, random_state=seed) if len(features) > FIT_SAMPLE else features
 
@@ -107,8 +135,9 @@ def _continue(store: Store, spec: SegmentationSpec, snapshot: Snapshot, features
     previous = previous_run(store, spec.name, spec["method"], snapshot.as_of)
     refit = lambda old: segmenter(spec["method"], k_max=settings.max_segments,  # noqa: E731
                                   random_state=settings.seed).refit(_fit_sample(features, settings.seed), old)
+    wanted = clustering_features(spec, features) or default_features(features)
     return continue_clustering(store, previous, features, snapshot.as_of, lambda: _fit(spec, features, settings),
-                               refit, spec["refit_days"], spec["max_psi"])
+                               refit, spec["refit_days"], spec["max_psi"], wanted)
 
 
 def _with_protected(store: Store, table: ir.Table) -> ir.Table:

@@ -3,6 +3,7 @@
     [segmentations.behavioural]
     kind = "clustering"        # clustering, rfm, lifecycle, value, geographic, technographic, demographic, rules, learnt
     method = "kmeans"          # clustering only: kmeans, gmm, hdbscan or kprototypes
+    features = "recent"        # clustering only: "lifetime", "recent" or a list of feature columns
     auto = true                # clustering only: run it only when the data suffice (see health)
 
 Every kind's options and their defaults are in :data:`KINDS`; an unknown kind or option, or a
@@ -38,11 +39,21 @@ HYSTERESIS = 0.2
 # kenal.models.METHODS: k-means (default), Gaussian mixture, HDBSCAN (outliers left out), k-prototypes
 CLUSTERING_METHODS = ("kmeans", "gmm", "hdbscan", "kprototypes")
 
+FEATURE_PRESETS = ("lifetime", "recent")  # kenal.models.segmentation.PRESETS
+
+
+def _features(v) -> bool:
+    return v in FEATURE_PRESETS or (isinstance(v, list) and len(v) > 0 and len(set(v)) == len(v)
+                                    and all(isinstance(x, str) and x.strip() for x in v))
+
+
 KINDS: dict[str, dict[str, tuple[Any, Any, str]]] = {
     "clustering": {"method": ("kmeans", lambda v: v in CLUSTERING_METHODS,
                               "one of " + ", ".join(f"'{m}'" for m in CLUSTERING_METHODS[:-1])
                               + f" or '{CLUSTERING_METHODS[-1]}'"),
                    "auto": (True, *_BOOL),
+                   # lifetime totals (default), the 30 / 90-day windows and their trend, or named columns
+                   "features": ("lifetime", _features, "'lifetime', 'recent' or a list of feature column names"),
                    # continuity across snapshots (kenal.segmentations.continuity)
                    "refit_days": (30, lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
                                   "a whole number of days, at least 1"),
