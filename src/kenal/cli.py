@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import replace
 from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated, Optional
@@ -26,6 +27,8 @@ app.add_typer(segments_app, name="segments")
 clv_app = typer.Typer(help="Customer lifetime value: buy-till-you-die models on a per-customer summary.",
                       no_args_is_help=True)
 app.add_typer(clv_app, name="clv")
+text_app = typer.Typer(help="Customer texts: sentiment, aspects and complaints.", no_args_is_help=True)
+app.add_typer(text_app, name="text")
 console = Console(soft_wrap=True)  # a long path must stay one line, whatever the width
 err = Console(stderr=True)
 
@@ -119,8 +122,22 @@ def _run_flow(workspace: Path, settings, input_dir: Path | None, as_of: datetime
     console.print(f"Data health: {len(h.at_least('error'))} errors, "
                   f"{len(h.at_least('warning')) - len(h.at_least('error'))} warnings (worst: {h.worst})")
     _print_segments(result)
+    _print_run_scores(result, workspace)
     console.print(f"Report: {report}   Health: {workspace / 'health.html'}")
     return result
+
+
+def _print_run_scores(result, workspace: Path) -> None:
+    """What the run's scoring stage did, or that it is off and how to turn it on."""
+    if result.scores is not None:  # the snapshot line above already names the snapshot
+        console.print(f"Scores: {len(result.scores.table):,} customers scored")
+        for line in result.scores.summary_lines()[1:]:
+            console.print(escape(line))
+    elif result.scores_skipped:
+        console.print(f"Scores not computed: {escape(result.scores_skipped)}")
+    else:
+        console.print(escape(f"Scores are off: set enabled = true under [scores] in {workspace / CONFIG_FILE} or run "
+                             "'kenal run --scores' to score every run; 'kenal score' scores the latest snapshot alone"))
 
 
 @app.command()
@@ -144,9 +161,14 @@ def ingest(input: Annotated[Path, typer.Option("--input", "-i", help="Folder of 
 def run(workspace: Workspace = DEFAULT_WORKSPACE,
         input: Annotated[Optional[Path], typer.Option("--input", "-i", help="Ingest this folder first.")] = None,
         as_of: Annotated[Optional[str], typer.Option(help="Snapshot date (default: the latest purchase).")] = None,
+        scores: Annotated[Optional[bool], typer.Option(
+            "--scores/--no-scores", help="Also train and store the churn and propensity scores (default: "
+                                         "'enabled' under [scores] in kenal.toml; minutes, needs a year+ of history).")] = None,
         engine: Engine = None, dsn: Dsn = None, spark_master: SparkMaster = None) -> None:
-    """Ingest (optional), check health, build features and segments as a new snapshot."""
+    """Ingest (optional), check health, build features and segments (and scores, when enabled) as a new snapshot."""
     settings = _settings(workspace, engine=engine, dsn=dsn, spark_master=spark_master)
+    if scores is not None:  # for this run only: kenal.toml keeps its own setting
+        settings = replace(settings, scores=replace(settings.scores, enabled=scores))
     _run_flow(workspace, settings, input, _as_of(as_of, settings.timezone))
 
 
@@ -172,6 +194,10 @@ def backfill(start: Annotated[str, typer.Option("--from", help="First as-of date
         for g in result.segmentations:
             if g.continuity:
                 console.print("  " + escape(_continuity_line(g)))
+        if result.scores is not None:
+            console.print("  " + escape(result.scores.summary_lines()[0]))
+        elif result.scores_skipped:
+            console.print(f"  scores not computed: {escape(result.scores_skipped)}")
 
 
 @app.command()
@@ -360,19 +386,24 @@ def _existing(workspace: Path) -> Path:
 def score(workspace: Workspace = DEFAULT_WORKSPACE,
           as_of: Annotated[Optional[str], typer.Option(
               help="Score the snapshot as of this date (a new snapshot if none has it; default: the latest).")] = None,
-          horizon: Annotated[int, typer.Option(help="Churn: no purchase in this many days.")] = 90,
-          target_recall: Annotated[float, typer.Option(help="Flag enough customers to catch this share of churners.")] = 0.8,
+          horizon: Annotated[Optional[int], typer.Option(
+              help="Churn: no purchase in this many days (default: horizon_days under [scores] in kenal.toml, 90).")] = None,
+          target_recall: Annotated[Optional[float], typer.Option(
+              help="Flag enough customers to catch this share of churners (default: [scores] target_recall, 0.8).")] = None,
           propensity: Annotated[Optional[list[str]], typer.Option(
-              help="CATEGORY[:DAYS]: also score 'buys in CATEGORY in the next DAYS days' (30 by default); repeatable.")] = None,
-          validate: Annotated[bool, typer.Option(help="Out-of-time validation of every score.")] = True,
+              help="CATEGORY[:DAYS]: also score 'buys in CATEGORY in the next DAYS days' (30 by default); repeatable; "
+                   "replaces [scores] propensities.")] = None,
+          validate: Annotated[Optional[bool], typer.Option(
+              "--validate/--no-validate", help="Out-of-time validation of every score (default: [scores] validate, on).")] = None,
           engine: Engine = None, dsn: Dsn = None, spark_master: SparkMaster = None) -> None:
     """Churn risk, propensities, p_alive, expected purchases, next purchase and CLV of every customer."""
-    from kenal.scores.scoring import ScoreOptions, parse_propensity, score_workspace
+    from kenal.scores.scoring import ScoreOptions, score_workspace
 
-    options = ScoreOptions(horizon_days=horizon, target_recall=target_recall, validate=validate,
-                           propensities=tuple(parse_propensity(p) for p in propensity or ()))
-    with _store(_existing(workspace), engine, dsn, spark_master) as store, console.status("scoring"):
-        result = score_workspace(store, store.settings, _as_of(as_of, store.settings.timezone), options)
+    with _store(_existing(workspace), engine, dsn, spark_master) as store:
+        options = ScoreOptions.from_settings(store.settings.scores, horizon_days=horizon, target_recall=target_recall,
+                                             validate=validate, propensities=propensity or None)
+        with console.status("scoring"):
+            result = score_workspace(store, store.settings, _as_of(as_of, store.settings.timezone), options)
     for line in result.summary_lines():
         console.print(escape(line))
 
@@ -403,6 +434,142 @@ def clv_fit(input: Annotated[Path, typer.Option("--input", "-i", help=(
     from kenal.scores.clv import fit_summary
 
     print(json.dumps(fit_summary(input, model), indent=2))
+
+
+@app.command()
+def uplift(input: Annotated[Path, typer.Option("--input", "-i", help=(
+               "CSV or Parquet, one row per customer: customer_id, the group and the outcome."))],
+           group: Annotated[str, typer.Option(help="Group column: treatment / control (also treated, 1 / 0, "
+                                                    "true / false).")] = "group",
+           outcome: Annotated[str, typer.Option(help="Outcome column: 0 / 1 (conversion) or an amount.")] = "converted",
+           outcome_kind: Annotated[str, typer.Option(help="binary, numeric or auto (binary when every value is "
+                                                          "0 or 1).")] = "auto",
+           treatment: Annotated[Optional[str], typer.Option(help="The group column's value for treatment, e.g. "
+                                                                 "model_b (with --control).")] = None,
+           control: Annotated[Optional[str], typer.Option(help="The group column's value for control, e.g. "
+                                                               "model_a (with --treatment).")] = None,
+           segment_column: Annotated[Optional[str], typer.Option(help="Segment column in the file.")] = None,
+           segmentation: Annotated[Optional[str], typer.Option(help="Segments from this segmentation of the "
+                                                                    "workspace's snapshot.")] = None,
+           snapshot: Snapshot = None,
+           arm_column: Annotated[Optional[str], typer.Option(help=(
+               "Column with two arms (e.g. model_a / model_b), each with its own treatment and control: "
+               "also the difference of their uplifts."))] = None,
+           baseline_arm: Annotated[Optional[str], typer.Option(help="The arm subtracted (default: the first "
+                                                                    "in sorted order).")] = None,
+           confidence: Annotated[float, typer.Option(help="Confidence level of the intervals.")] = 0.95,
+           min_per_arm: Annotated[int, typer.Option(help="No interval for a segment with fewer customers in "
+                                                         "an arm.")] = 30,
+           output: Annotated[Optional[Path], typer.Option("--output", "-o", help=(
+               "Also write one row per segment and an 'all' row (.csv or .parquet)."))] = None,
+           workspace: Annotated[Optional[Path], typer.Option("--workspace", "-w", help=(
+               "Workspace of --segmentation (default kenal-workspace)."))] = None,
+           engine: Engine = None, dsn: Dsn = None, spark_master: SparkMaster = None) -> None:
+    """A/B uplift per segment: treatment - control with a confidence interval, relative uplift, p-values."""
+    from kenal.scores.uplift import read_experiment, uplift_by_segment, with_segments, workspace_segments, write_uplift
+
+    if segment_column and segmentation:
+        raise ConfigError("--segment-column and --segmentation both give segments; use one")
+    if snapshot and not segmentation:
+        raise ConfigError("--snapshot needs --segmentation (the snapshot's segments are what it selects)")
+    experiment = read_experiment(input, group=group, outcome=outcome, outcome_kind=outcome_kind,
+                                 segment_column=segment_column, arm_column=arm_column,
+                                 treatment=treatment, control=control)
+    if segmentation:
+        with _store(_existing(workspace or DEFAULT_WORKSPACE), engine, dsn, spark_master) as store:
+            sid, segments = workspace_segments(store, experiment.frame.customer_id, segmentation, snapshot)
+        experiment = with_segments(experiment, segments, f"segmentation '{segmentation}' of snapshot {sid}")
+    report = uplift_by_segment(experiment, confidence=confidence, min_per_arm=min_per_arm, baseline_arm=baseline_arm)
+    _print_uplift(report)
+    if output is not None:
+        write_uplift(report, output)
+        console.print(f"Wrote {len(report.to_frame()):,} rows to {output}")
+
+
+def _compact(v: float) -> str:
+    """A number in at most about six characters: 1,215 / 122k / 1.23M (exact values go to --output)."""
+    a = abs(v)
+    if a >= 1e9:
+        return f"{v / 1e9:.3g}B"
+    if a >= 1e6:
+        return f"{v / 1e6:.3g}M"
+    if a >= 1e4:
+        return f"{v / 1e3:.3g}k"
+    return f"{v:,.0f}" if a >= 100 else f"{v:.3g}"
+
+
+def _print_uplift(report) -> None:
+    from rich import box
+
+    binary = report.kind == "binary"
+    method = ("Newcombe hybrid score interval; p: two-proportion z-test, Fisher's exact test where an expected "
+              "count is under 5" if binary else "Welch t interval and t-test")
+    console.print(escape(f"{report.source}: {report.count_line()}"))
+    if report.segmented_by:
+        console.print(escape(f"Segments: {report.segmented_by}" + (
+            f"; {report.not_segmented:,} customers not in it are counted as (not segmented)"
+            if report.not_segmented else "")))
+    console.print(escape(f"Outcome '{report.outcome}' ({'conversion rate' if binary else 'mean'}): "
+                         f"{report.confidence:.0%} {method}; Holm: p adjusted across the segments. "
+                         "Bold: the interval excludes 0."))
+    value = (lambda v: f"{v:.1%}") if binary else _compact
+    diff = (lambda v: f"{v * 100:+.1f}") if binary else (lambda v: ("+" if v > 0 else "") + _compact(v))
+    what = "conversion rate, uplift in percentage points" if binary else f"mean {report.outcome}"
+
+    def interval(low, high) -> str:
+        return "" if low != low else f"{diff(low)} to {diff(high)}"
+
+    def p_text(p: float) -> str:  # the exact values are in --output
+        return "" if p != p else "<.001" if p < 0.001 else f"{p:.3f}"
+
+    def new_table(title: str, names) -> Table:  # compact: ten columns fit an 80-column terminal
+        table = Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                      show_edge=False, collapse_padding=True)
+        for col in names:
+            table.add_column(col, justify="left" if col == "segment" else "right", no_wrap=True)
+        return table
+
+    for arm in dict.fromkeys(r.arm for r in report.results):
+        table = new_table(f"Uplift{f' in arm {arm}' if arm else ''} ({what}; T treatment, C control)",
+                          ("segment", "n T", "n C", "T", "C", "uplift", f"{report.confidence:.0%} CI", "rel.",
+                           "p", "Holm"))
+        notes = []
+        for r in (r for r in report.results if r.arm == arm):
+            if r.note or r.excluded_no_outcome:
+                notes.append(f"{r.segment}: " + "; ".join(filter(None, [r.note, r.excluded_no_outcome and (
+                    f"{r.excluded_no_outcome:,} left out without an outcome")])))
+            table.add_row(escape(r.segment), f"{r.n_treatment:,}", f"{r.n_control:,}",
+                          value(r.outcome_treatment), value(r.outcome_control),
+                          ("[bold]" if r.significant else "") + diff(r.uplift) if r.uplift == r.uplift else "",
+                          interval(r.ci_low, r.ci_high),
+                          "" if r.relative_uplift != r.relative_uplift else f"{r.relative_uplift:+.0%}",
+                          p_text(r.p_value), p_text(r.p_value_holm))
+        console.print(table)
+        for note in notes:
+            console.print(escape(note))
+    if report.comparisons:
+        d0 = report.comparisons[0]
+        table = new_table(f"Difference of uplifts, {d0.new} - {d0.baseline}"
+                          + (" (percentage points)" if binary else ""),
+                          ("segment", d0.new, d0.baseline, "difference", f"{report.confidence:.0%} CI"))
+        for d in report.comparisons:
+            table.add_row(escape(d.segment), diff(d.uplift_new), diff(d.uplift_baseline),
+                          ("[bold]" if d.significant else "") + diff(d.difference), interval(d.ci_low, d.ci_high))
+        console.print(table)
+
+
+@text_app.command("sentiment")
+def text_sentiment(
+        input: Annotated[Path, typer.Option("--input", "-i", help="CSV or Parquet file with a column of texts.")],
+        output: Annotated[Path, typer.Option("--output", "-o", help="File to write (.csv or .parquet).")],
+        text_column: Annotated[str, typer.Option("--text-column", help="The column holding the texts.")] = "text") -> None:
+    """Add sentiment, sentiment_score, language, aspects and complaint (with their phrases) to each row of a file.
+
+    Rows without text are kept, marked text_status = no_text, with no sentiment."""
+    from kenal.text.score_file import score_file
+
+    for line in score_file(input, output, text_column).lines():
+        console.print(escape(line))
 
 
 def main() -> None:

@@ -18,6 +18,73 @@ from kenal.errors import ConfigError
 from kenal.segmentations.spec import DEFAULT_SEGMENTATIONS, SegmentationSpec, parse_segmentations, toml_value
 
 CONFIG_FILE = "kenal.toml"
+
+# [scores]: option -> (check, what the check expects); the defaults are ScoreSettings'
+_NUMBER = (int, float)
+
+
+def split_propensity(text: str) -> tuple[str, int] | None:
+    """"electronics:30" -> ("electronics", 30); a bare category means 30 days; None if malformed."""
+    category, _, days = str(text).partition(":")
+    try:
+        n = int(days) if days else 30
+    except ValueError:
+        return None
+    return (category.strip().lower(), n) if category.strip() and n >= 1 else None
+
+
+SCORE_OPTIONS = {
+    "enabled": (lambda v: isinstance(v, bool), "true or false"),
+    "horizon_days": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+                     "a whole number of days, at least 1"),
+    "target_recall": (lambda v: isinstance(v, _NUMBER) and not isinstance(v, bool) and 0 < v <= 1,
+                      "a share above 0 and at most 1"),
+    "propensities": (lambda v: isinstance(v, list) and all(isinstance(x, str) and split_propensity(x) for x in v),
+                     'a list of "category:days" strings, e.g. ["electronics:30"]'),
+    "n_snapshots": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 3,
+                    "a whole number, at least 3 (two snapshots to tune on, one to calibrate on)"),
+    "calibration": (lambda v: v in ("sigmoid", "isotonic"), "'sigmoid' or 'isotonic'"),
+    "validate": (lambda v: isinstance(v, bool), "true or false"),
+}
+
+
+@dataclass(frozen=True)
+class ScoreSettings:
+    """The ``[scores]`` table: whether ``kenal run`` scores its snapshot, and how (``kenal.scores.ScoreOptions``;
+    ``kenal score`` options override these)."""
+
+    enabled: bool = False  # off by default: training takes minutes and needs a year or more of purchases
+    horizon_days: int = 90  # churn: no purchase in this many days
+    target_recall: float = 0.8  # the threshold flags this share of the churners
+    propensities: tuple[str, ...] = ()  # "category:days": buys in the category in the next days
+    n_snapshots: int = 4  # training snapshots per score
+    calibration: str = "sigmoid"  # sigmoid (Platt) or isotonic
+    validate: bool = True  # out-of-time validation (trains every score a second time)
+
+
+def parse_scores(table, where: Path | str = CONFIG_FILE) -> ScoreSettings:
+    """The ``[scores]`` table of kenal.toml, checked: an unknown option or a bad value names the file, the
+    option, the value and what was expected."""
+    label = f"{where}: [scores]"
+    known = [f.name for f in fields(ScoreSettings)]
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: scores = {table!r} is not a table; expected a [scores] table with "
+                          f"options {', '.join(known)}")
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise ConfigError(f"{label}: unknown option(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    for option, value in table.items():
+        check, expected = SCORE_OPTIONS[option]
+        if not check(value):
+            raise ConfigError(f"{label}: {option} = {value!r} is not {expected}")
+    values = dict(table)
+    if "propensities" in values:
+        values["propensities"] = tuple(x.strip() for x in values["propensities"])
+    if "target_recall" in values:
+        values["target_recall"] = float(values["target_recall"])
+    return ScoreSettings(**values)
+
+
 ENGINES = ("duckdb", "spark", "postgres")
 INT_SETTINGS = ("seed", "max_segments", "session_cap_hours", "near_duplicate_minutes", "spark_partitions",
                 "min_segment_size")
@@ -42,6 +109,8 @@ class Settings:
     near_duplicate_minutes: int = 10  # same customer, same amount within this window: a double submit
     # The named segmentations a run produces ([segmentations.NAME] tables in kenal.toml).
     segmentations: tuple[SegmentationSpec, ...] = DEFAULT_SEGMENTATIONS
+    # Churn and propensity scores ([scores] in kenal.toml): part of kenal run only when enabled.
+    scores: ScoreSettings = ScoreSettings()
 
     def __post_init__(self):
         try:
@@ -70,12 +139,15 @@ class Settings:
     def to_toml(self) -> str:
         lines = ["# kenal workspace settings"]
         for key, value in asdict(self).items():
-            if key == "segmentations":
+            if key in ("segmentations", "scores"):
                 continue
             if key == "dsn" and _has_password(value):
                 lines.append("# dsn holds a password: give it as KENAL_DSN or --dsn, not in this file")
                 continue
             lines.append(f"{key} = {toml_value(value)}")
+        lines += ["", "# enabled = true: kenal run also trains and stores the churn and propensity scores (minutes;",
+                  "# needs a year or more of purchases); kenal score does it on its own", "[scores]"]
+        lines += [f"{k} = {toml_value(v)}" for k, v in asdict(self.scores).items()]
         for spec in self.segmentations:
             lines += ["", f"[segmentations.{spec.name}]", f"kind = {toml_value(spec.kind)}"]
             lines += [f"{k} = {toml_value(v)}" for k, v in spec.options.items()]
@@ -102,13 +174,15 @@ def load_settings(workspace: Path, **overrides) -> Settings:
     unknown = sorted(set(values) - set(known))
     if unknown:
         raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(known)}")
-    for name in known.keys() - {"segmentations"}:  # segmentations are tables: kenal.toml only
+    for name in known.keys() - {"segmentations", "scores"}:  # tables: kenal.toml only
         env = os.environ.get(f"KENAL_{name.upper()}")
         if env is not None:
             values[name] = env
     values.update({k: v for k, v in overrides.items() if v is not None})
     if "segmentations" in values and isinstance(values["segmentations"], dict):
         values["segmentations"] = parse_segmentations(values["segmentations"], path)
+    if "scores" in values and not isinstance(values["scores"], ScoreSettings):
+        values["scores"] = parse_scores(values["scores"], path)
     for name in INT_SETTINGS:
         if name in values:
             try:

@@ -1,4 +1,4 @@
-"""One run: ingest -> health -> features -> segmentation, stored as a snapshot."""
+"""One run: ingest -> health -> features -> segmentation (-> scores, when ``[scores] enabled``), stored as a snapshot."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ibis
 
@@ -24,6 +25,9 @@ from kenal.segmentations.run import SegmentationResult, run_segmentations
 from kenal.store import Store
 from kenal.temporal.shifts import store_behaviour_shifts
 
+if TYPE_CHECKING:  # imported when scoring runs: LightGBM is not needed otherwise
+    from kenal.scores.scoring import ScoreResult
+
 log = logging.getLogger(__name__)
 HEALTH_FILE = "health.json"
 
@@ -36,6 +40,8 @@ class RunResult:
     n_customers: int
     segmentations: list[SegmentationResult] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    scores: ScoreResult | None = None  # when [scores] is enabled and the history suffices
+    scores_skipped: str | None = None  # why scoring was enabled but not done (one line)
 
     @property
     def primary(self) -> SegmentationResult | None:
@@ -50,6 +56,8 @@ class RunResult:
             "ingest": self.ingest.to_dict() if self.ingest else None,
             "health": self.health.to_dict(),
             "segmentations": [s.to_dict() for s in self.segmentations],
+            "scores": ({"customers": len(self.scores.table), "scores": list(self.scores.reports)} if self.scores
+                       else {"skipped": self.scores_skipped} if self.scores_skipped else None),
             "timings": self.timings,
         }
 
@@ -103,6 +111,22 @@ def run(workspace: Path, settings: Settings, input_dir: Path | None = None, as_o
             store_behaviour_shifts(store, snapshot.snapshot_id, as_of, profiled.select("customer_id"))
         with stage("segmentation"):
             segmentations = run_segmentations(store, snapshot, features, settings, health)
-        return RunResult(snapshot, health, ingest_report, len(features), segmentations, timings)
+        result = RunResult(snapshot, health, ingest_report, len(features), segmentations, timings)
+        if settings.scores.enabled:
+            with stage("scores"):
+                result.scores, result.scores_skipped = _score(store, snapshot, settings)
+        return result
     finally:
         store.close()
+
+
+def _score(store: Store, snapshot: Snapshot, settings: Settings) -> tuple[ScoreResult | None, str | None]:
+    """The snapshot's scores, stored; or, when the data cannot train them (too short a history, one
+    outcome for everyone), why not: the run goes on without them."""
+    from kenal.scores.scoring import ScoreOptions, score_snapshot
+
+    try:
+        return score_snapshot(store, settings, snapshot, ScoreOptions.from_settings(settings.scores)), None
+    except WorkspaceError as exc:
+        log.info("no scores: %s", exc)
+        return None, str(exc)

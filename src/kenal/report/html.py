@@ -13,10 +13,13 @@ from markupsafe import Markup, escape
 from kenal.config import Settings
 from kenal.models.surrogate import condition_text
 from kenal.report.sankey import sankey_svg
+from kenal.report.scores import (ScoresSection, better, calibration_svg, day, importance_svg, missingness_rows, number,
+                                 stored_scores)
 from kenal.temporal.migration import stayed
 
 if TYPE_CHECKING:  # the report reads a run's result; importing the pipeline here would be circular
     from kenal.pipeline import RunResult
+    from kenal.store import Store
 
 REPORT_FILE = "report.html"
 
@@ -109,14 +112,28 @@ def environment(settings: Settings) -> Environment:
     env.globals["projection_svg"] = projection_svg
     env.globals["migration_svg"] = migration_svg
     env.globals["stayed"] = stayed
+    env.filters["day"] = lambda moment: day(moment, settings)
+    env.filters["number"] = number
+    env.globals.update(calibration_svg=calibration_svg, importance_svg=importance_svg, missingness_rows=missingness_rows,
+                       better=better)
     return env
 
 
-def render(result: RunResult, settings: Settings) -> str:
-    return environment(settings).get_template("report.html").render(r=result, currency=settings.base_currency)
+def render(result: RunResult, settings: Settings, scores: ScoresSection | None = None) -> str:
+    return environment(settings).get_template("report.html").render(r=result, scores=scores,
+                                                                    currency=settings.base_currency)
 
 
-def write_report(workspace: Path, result: RunResult, settings: Settings) -> Path:
+def write_report(workspace: Path, result: RunResult, settings: Settings, store: Store | None = None) -> Path:
+    """``W/report.html`` for the run's snapshot, with its Scores section when the store holds scores for it
+    (read from ``store``, or from the workspace's store opened for the purpose)."""
+    if store is None:
+        from kenal.store import Store
+
+        with Store.open(Path(workspace), settings) as opened:
+            scores = stored_scores(opened, result.snapshot.snapshot_id)
+    else:
+        scores = stored_scores(store, result.snapshot.snapshot_id)
     path = Path(workspace) / REPORT_FILE
-    path.write_text(render(result, settings), encoding="utf-8")
+    path.write_text(render(result, settings, scores), encoding="utf-8")
     return path

@@ -158,6 +158,7 @@ class TrainedScore:
     positive_rate: float
     cv: list[dict] = field(default_factory=list)
     baseline_cv: list[dict] = field(default_factory=list)
+    baseline_threshold: float = 1.0  # the baseline's threshold for the target recall, set as the model's
 
     def raw(self, frame: pd.DataFrame) -> np.ndarray:
         return self.booster.predict(self.encoding.transform(frame), num_threads=self.params["num_threads"])
@@ -172,7 +173,11 @@ class TrainedScore:
         return self.calibrate(self.raw(frame))
 
     def predict_baseline(self, frame: pd.DataFrame) -> np.ndarray:
-        return self.baseline.predict_proba(_cat_frame(self.encoding.transform(frame)))[:, 1]
+        return self.predict_baseline_encoded(self.encoding.transform(frame))
+
+    def predict_baseline_encoded(self, x: pd.DataFrame) -> np.ndarray:
+        """The baseline's probabilities of rows already through :attr:`encoding`."""
+        return self.baseline.predict_proba(_cat_frame(x))[:, 1]
 
     def contributions(self, frame: pd.DataFrame) -> np.ndarray:
         """TreeSHAP values in log-odds (one column per input, then the expected value), LightGBM's own."""
@@ -185,7 +190,8 @@ class TrainedScore:
                 "bagging_fraction")
         return {"model": "lightgbm", **{k: self.params[k] for k in keep}, "n_trees": self.rounds,
                 "calibration": self.calibration, "threshold": self.threshold, "target_recall": self.target_recall,
-                "baseline": {"model": "logistic regression (L2, standardised)", "C": self.baseline_c},
+                "baseline": {"model": "logistic regression (L2, standardised)", "C": self.baseline_c,
+                             "threshold": self.baseline_threshold},
                 "training_snapshots": [d.isoformat() for d in self.dates], "n_rows": self.n_rows,
                 "positive_rate": self.positive_rate, "features": self.encoding.columns,
                 "cv": self.cv, "baseline_cv": self.baseline_cv}
@@ -292,4 +298,5 @@ def train_score(name: str, data: TrainingSet, *, target_recall: float = 0.8, see
     score = TrainedScore(name, encoding, booster, params, rounds, method, calibrator, 0.0, target_recall,
                          baseline, c, list(data.dates), int(len(y_fit)), float(y_fit.mean()), cv, baseline_cv)
     score.threshold = threshold_for_recall(ys[cal], score.calibrate(raw_cal), target_recall)
+    score.baseline_threshold = threshold_for_recall(ys[cal], score.predict_baseline_encoded(xs[cal]), target_recall)
     return score

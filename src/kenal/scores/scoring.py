@@ -30,6 +30,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from kenal.config import ScoreSettings, split_propensity
 from kenal.errors import ConfigError, WorkspaceError
 from kenal.outputs import SNAPSHOTS, Snapshot, new_snapshot, replace_rows
 from kenal.schema import protected_columns
@@ -40,7 +41,7 @@ from kenal.scores.dataset import (UNIT_DAYS, FrameCache, Target, churn_target, e
                                   propensity_target, training_dates)
 from kenal.scores.explain import global_importance, top_reasons
 from kenal.scores.gammagamma import GammaGammaModel
-from kenal.scores.metrics import by_missingness, classification_metrics, pr_auc, roc_auc
+from kenal.scores.metrics import by_missingness, classification_metrics
 from kenal.store import Store
 
 log = logging.getLogger(__name__)
@@ -78,17 +79,24 @@ class ScoreOptions:
     def targets(self) -> list[Target]:
         return [churn_target(self.horizon_days)] + [propensity_target(c, d) for c, d in self.propensities]
 
+    @classmethod
+    def from_settings(cls, scores: ScoreSettings, **overrides) -> "ScoreOptions":
+        """The options of the workspace's ``[scores]`` table; ``overrides`` that are not None (the
+        options of ``kenal score``) win.  A ``propensities`` override is a list of "category:days"."""
+        values = {"horizon_days": scores.horizon_days, "target_recall": scores.target_recall,
+                  "propensities": scores.propensities, "n_snapshots": scores.n_snapshots,
+                  "calibration": scores.calibration, "validate": scores.validate}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        values["propensities"] = tuple(parse_propensity(p) for p in values["propensities"])
+        return cls(**values)
+
 
 def parse_propensity(text: str) -> tuple[str, int]:
     """"electronics:30" -> ("electronics", 30); a bare category means 30 days."""
-    category, _, days = text.partition(":")
-    try:
-        n = int(days) if days else 30
-    except ValueError:
-        n = 0
-    if not category.strip() or n < 1:
+    parsed = split_propensity(text)
+    if parsed is None:
         raise ConfigError(f"--propensity '{text}' is not CATEGORY or CATEGORY:DAYS (e.g. electronics:30)")
-    return category.strip().lower(), n
+    return parsed
 
 
 @dataclass
@@ -158,11 +166,16 @@ def validate(cache: FrameCache, target: Target, decision: datetime, options: Sco
     x = model.encoding.transform(frame)
     report = {"evaluated_on": evaluated.isoformat(), "trained_on": [d.isoformat() for d in model.dates],
               **classification_metrics(y, p, model.threshold),
-              "baseline": {"roc_auc": roc_auc(y, baseline), "pr_auc": pr_auc(y, baseline),
-                           "brier": float(np.mean((baseline - y) ** 2)), "C": model.baseline_c},
+              # the baseline at its own threshold for the target recall, set as the model's is
+              "baseline": {**_without_curve(classification_metrics(y, baseline, model.baseline_threshold)),
+                           "C": model.baseline_c},
               "by_missingness": by_missingness(x[model.encoding.numeric], y, p)}
     report["beats_baseline"] = (report["pr_auc"] or 0) > (report["baseline"]["pr_auc"] or 0)
     return report
+
+
+def _without_curve(metrics: dict) -> dict:
+    return {k: v for k, v in metrics.items() if k != "calibration_curve"}
 
 
 def btyd_outlook(cache: FrameCache, as_of: datetime, customers: pd.Index) -> pd.DataFrame:
@@ -190,6 +203,8 @@ def compute_scores(store: Store, as_of: datetime, snapshot_id: str, options: Sco
     timings: dict[str, float] = {}
     cache = cache or FrameCache(store, session_cap_hours, timezone)
     first = earliest_purchase(store)
+    for target in options.targets():  # too short a history: say so before any work
+        snapshot_dates(target, as_of, options, first, cache.timezone)
     started = time.perf_counter()
     frame = cache.features(as_of)
     if frame.empty:
@@ -292,7 +307,14 @@ def score_workspace(store: Store, settings, as_of: datetime | None = None,
                              "'kenal run --input DIR' first")
     if not store.has("transactions"):
         raise WorkspaceError("the workspace has no transactions; scores learn from purchases, ingest transactions.csv")
-    snapshot = snapshot_for(store, as_of, settings)
+    return score_snapshot(store, settings, snapshot_for(store, as_of, settings), options)
+
+
+def score_snapshot(store: Store, settings, snapshot: Snapshot, options: ScoreOptions) -> ScoreResult:
+    """Score one snapshot's customers and store the scores (``kenal score``, and ``kenal run`` with
+    ``[scores] enabled = true``).  A WorkspaceError when the data cannot train a score (too short a history)."""
+    if not store.has("transactions"):
+        raise WorkspaceError("the workspace has no transactions; scores learn from purchases, ingest transactions.csv")
     result = compute_scores(store, snapshot.as_of, snapshot.snapshot_id, options, seed=settings.seed,
                             session_cap_hours=settings.session_cap_hours, timezone=settings.timezone)
     save_scores(store, result)
