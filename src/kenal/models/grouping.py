@@ -30,7 +30,10 @@ class ExpressionSegmenter(ClusterMixin, BaseEstimator):
 
 
 def _first_match(conditions: list[ir.BooleanValue], default: int) -> ir.IntegerValue:
-    """The id of the first true condition, else ``default``."""
+    """The id of the first true condition, else ``default`` (everyone, when there is no condition:
+    e.g. no customer has a region)."""
+    if not conditions:
+        return ibis.literal(default, "int64")
     return ibis.cases(*[(c, k) for k, c in enumerate(conditions)], else_=default).cast("int64")
 
 

@@ -125,6 +125,16 @@ def clustering_features(spec: SegmentationSpec, features: pd.DataFrame) -> list[
     return list(option)
 
 
+def _lacking_input(spec: SegmentationSpec, features: pd.DataFrame) -> str:
+    """Why a segmentation of groups cannot run on this feature table ("" when it can): the column it
+    groups by is not there, because the data it comes from was not ingested."""
+    column, source = {"geographic": (spec.options.get("level"), "a region or city in customers.csv"),
+                      "technographic": ("main_platform", "web or app events (events.csv)")}.get(spec.kind, (None, ""))
+    if column is None or column in features.columns:
+        return ""
+    return f"the data has no {column} for any customer; {spec.kind} segments need {source}"
+
+
 def _fit_sample(features: pd.DataFrame, seed: int) -> pd.DataFrame:
     return features.sample(n=FIT_SAMPLE, random_state=seed) if len(features) > FIT_SAMPLE else features
 
@@ -220,6 +230,10 @@ def run_segmentations(store: Store, snapshot: Snapshot, features: pd.DataFrame, 
             results.append(SegmentationResult(spec.name, spec.kind, method, reason=(
                 f"Not run: {why_not}. To cluster anyway, set auto = false under [segmentations.{spec.name}] "
                 "in kenal.toml.")))
+            continue
+        lacking = _lacking_input(spec, features)
+        if lacking:
+            results.append(SegmentationResult(spec.name, spec.kind, method, reason=f"Not run: {lacking}."))
             continue
         source = _with_protected(store, table) if spec.kind == "demographic" else table
         continuation = _continue(store, spec, snapshot, features, settings) \
