@@ -88,7 +88,14 @@ def hand_made_scores(snapshot_id: str, as_of, customers: list[str]) -> ScoreResu
                           "clv": np.linspace(10_000.0, 5_000_000.0, n)})
     table.insert(1, "snapshot_id", snapshot_id)
     # stored in this order: the report shows churn first all the same
-    return ScoreResult(snapshot_id, as_of, table, {"propensity_electronics_30d": propensity, "churn": churn})
+    purchases = {"calibration_end": "2026-04-01T00:00:00+07:00", "holdout_end": "2026-06-30T00:00:00+07:00",
+                 "horizon_days": 90, "n_customers": 250, "holdout_length": 90 / 7, "mae": 1.234, "rmse": 2.0,
+                 "predicted_total": 512.4, "actual_total": 498.0, "spend_mae": 1.0,
+                 "spend_predicted_total": 1_000_000.0, "spend_actual_total": 987_654.0,
+                 "by_frequency": [{"group": "0", "customers": 100, "actual": 0.25, "predicted": 0.3},
+                                  {"group": "1+", "customers": 150, "actual": 3.153, "predicted": 3.216}]}
+    return ScoreResult(snapshot_id, as_of, table, {"propensity_electronics_30d": propensity, "churn": churn},
+                       purchase_check=purchases)
 
 
 @pytest.fixture(scope="module")
@@ -210,3 +217,16 @@ def test_missingness_rows_merge_inputs_missing_for_the_same_customers():
     rows = missingness_rows({"a": same, "b": other, "c": dict(same)})
     assert [r["inputs"] for r in rows] == [["b"], ["a", "c"]]
     assert rows[0]["gap"] == pytest.approx(0.08) and rows[1]["gap"] is None
+
+
+def test_the_purchase_models_out_of_time_check_is_shown(section):
+    html, _ = section
+    text = " ".join(html.split())
+    assert ("fitted on the purchases up to 2026-04-01, the models expected <b>512</b> purchases from 250 customers "
+            "in the next 90 days; they made <b>498</b> (mean absolute error 1.23 purchases per customer; spend "
+            "expected IDR 1,000,000, spent IDR 987,654)") in text
+    assert "<th>0</th><th>1+</th>" in text and "<td>3.15</td><td>3.22</td>" not in text
+    assert "<tr><td>purchases made, mean</td><td>0.25</td><td>3.15</td></tr>" in text
+    assert "<tr><td>expected, mean</td><td>0.30</td><td>3.22</td></tr>" in text
+    assert 'id="score-purchases"' not in html  # a check of the BTYD models, not a classifier score
+

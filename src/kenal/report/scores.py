@@ -13,6 +13,7 @@ from kenal.store import Store
 
 SCORES = "scores"  # kenal.scores.scoring's tables; named here so the report does not import LightGBM
 SCORE_RUNS = "score_runs"
+PURCHASE_CHECK = "purchases"
 TOP_FEATURES = 12  # bars in the global importance chart
 MODEL = "#0072b2"
 BASELINE = "#9aa3b2"
@@ -26,6 +27,7 @@ class ScoresSection:
     reports: dict[str, dict]  # per score (churn first, then the propensities by name): its score_runs report
     customers: int  # rows of the scores table
     outlook: dict | None = None  # BTYD: customers with an estimate, mean p_alive, expected purchases (90 days), CLV
+    purchase_check: dict | None = None  # BTYD out of time: expected against actual purchases (scoring.validate_btyd)
 
 
 def stored_scores(store: Store, snapshot_id: str) -> ScoresSection | None:
@@ -37,6 +39,7 @@ def stored_scores(store: Store, snapshot_id: str) -> ScoresSection | None:
     if runs.empty:
         return None
     reports = {r.score: json.loads(r.report) for r in sorted(runs.itertuples(), key=lambda r: (r.score != "churn", r.score))}
+    purchase_check = reports.pop(PURCHASE_CHECK, None)
     customers, outlook = 0, None
     if store.has(SCORES):
         t = store.table(SCORES)
@@ -51,7 +54,7 @@ def stored_scores(store: Store, snapshot_id: str) -> ScoresSection | None:
         if "with_p_alive" in row and int(row["with_p_alive"]) > 0:
             outlook = {k: (int(row[k]) if k.startswith("with_") else _float(row[k]))
                        for k in ("with_p_alive", "mean_p_alive", "expected_purchases_90d", "with_clv", "clv")}
-    return ScoresSection(snapshot_id, reports, customers, outlook)
+    return ScoresSection(snapshot_id, reports, customers, outlook, purchase_check)
 
 
 def _float(value) -> float | None:

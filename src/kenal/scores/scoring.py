@@ -35,10 +35,11 @@ from kenal.errors import ConfigError, WorkspaceError
 from kenal.outputs import SNAPSHOTS, Snapshot, new_snapshot, replace_rows
 from kenal.schema import protected_columns
 from kenal.scores._mle import ModelError
+from kenal.scores.bgnbd import BetaGeoModel
 from kenal.scores.classifier import TrainedScore, TrainingSet, train_score
-from kenal.scores.clv import purchase_outlook
+from kenal.scores.clv import holdout_comparison, purchase_outlook, summarise_transactions
 from kenal.scores.dataset import (UNIT_DAYS, FrameCache, Target, churn_target, earliest_purchase, local_day,
-                                  propensity_target, training_dates)
+                                  propensity_target, purchases, training_dates)
 from kenal.scores.explain import global_importance, top_reasons
 from kenal.scores.gammagamma import GammaGammaModel
 from kenal.scores.metrics import by_missingness, classification_metrics
@@ -47,6 +48,7 @@ from kenal.store import Store
 log = logging.getLogger(__name__)
 SCORES = "scores"
 SCORE_RUNS = "score_runs"
+PURCHASE_CHECK = "purchases"  # the score_runs row of the BTYD models' out-of-time check
 EXPORT_COLUMNS = ["customer_id", "snapshot_id", "churn_probability", "p_alive", "expected_purchases_90d", "clv",
                   "next_purchase_date"]
 FORMATS = ("csv", "parquet")
@@ -108,6 +110,7 @@ class ScoreResult:
     timings: dict[str, float] = field(default_factory=dict)
     models: dict[str, TrainedScore] = field(default_factory=dict, repr=False)
     features: pd.DataFrame | None = field(default=None, repr=False)  # the inputs of the scored customers
+    purchase_check: dict | None = None  # BTYD's expected purchases against the next days, out of time
 
     def summary_lines(self) -> list[str]:
         """What ``kenal score`` prints: per score, how many are flagged and how good it was out of time."""
@@ -124,6 +127,13 @@ class ScoreResult:
             lines.append(line)
             top = ", ".join(i["feature"] for i in r["importance"][:5])
             lines.append(f"  most important: {top}")
+        c = self.purchase_check
+        if c and "skipped" in c:
+            lines.append(f"purchases: {c['skipped']}")
+        elif c:
+            lines.append(f"purchases (BG/NBD), out of time ({c['calibration_end'][:10]}): {c['predicted_total']:,.0f} "
+                         f"expected in the next {c['horizon_days']} days, {c['actual_total']:,.0f} made; mean "
+                         f"absolute error {c['mae']:.2f} per customer")
         return lines
 
 
@@ -237,15 +247,45 @@ def compute_scores(store: Store, as_of: datetime, snapshot_id: str, options: Sco
         report["model_card"] = model_card(target, model, report)
         reports[target.name] = report
         models[target.name] = model
+    purchase_check = None
     if options.btyd:
         started = time.perf_counter()
         outlook = btyd_outlook(cache, as_of, frame.index)
         for c in outlook.columns:
             table[c] = outlook[c]
+        if options.validate:
+            purchase_check = validate_btyd(cache, as_of, options.horizon_days)
         timings["btyd"] = time.perf_counter() - started
     table = table.reset_index()
     table.insert(1, "snapshot_id", snapshot_id)
-    return ScoreResult(snapshot_id, as_of, table, reports, timings, models, frame)
+    return ScoreResult(snapshot_id, as_of, table, reports, timings, models, frame, purchase_check)
+
+
+def validate_btyd(cache: FrameCache, as_of: datetime, horizon_days: int) -> dict:
+    """Out of time for p_alive, expected purchases and CLV: BG/NBD and Gamma-Gamma fitted on the
+    purchases up to ``as_of - horizon``, their expected purchases (and spend) in the ``horizon`` days
+    after against what each customer did, per customer and by number of repeat purchases (Fader,
+    Hardie & Lee's conditional expectations)."""
+    zone = cache.timezone
+    calibration_end = as_of - timedelta(days=int(horizon_days))
+    customers = cache.features(as_of).index
+    summary = summarise_transactions(purchases(cache.store, as_of, customers, zone),
+                                     calibration_end=local_day(calibration_end, zone),
+                                     holdout_end=local_day(as_of, zone), unit_days=UNIT_DAYS)
+    window = {"calibration_end": calibration_end.isoformat(), "holdout_end": as_of.isoformat(),
+              "horizon_days": int(horizon_days)}
+    try:
+        model = BetaGeoModel().fit(summary)
+    except (ModelError, ValueError) as exc:
+        return window | {"skipped": f"no out-of-time check of the purchase model: {exc}"}
+    check = holdout_comparison(model, summary, horizon_days / UNIT_DAYS).to_dict()
+    spend = summary[(summary.frequency == 0) | (summary.monetary_value > 0)]
+    try:
+        with_spend = holdout_comparison(model, spend, horizon_days / UNIT_DAYS, spend_model=GammaGammaModel().fit(spend))
+        check |= {k: getattr(with_spend, k) for k in ("spend_mae", "spend_predicted_total", "spend_actual_total")}
+    except ModelError as exc:
+        log.warning("no out-of-time check of spend: %s", exc)
+    return window | check
 
 
 def model_card(target: Target, model: TrainedScore, report: dict) -> dict:
@@ -277,9 +317,10 @@ def save_scores(store: Store, result: ScoreResult) -> None:
         if c in table.columns:
             table[c] = pd.to_numeric(table[c], errors="coerce").astype("float64")
     replace_rows(store, SCORES, result.snapshot_id, table)
+    reports = result.reports | ({PURCHASE_CHECK: result.purchase_check} if result.purchase_check else {})
     runs = pd.DataFrame([{"snapshot_id": result.snapshot_id, "score": name,
                           "report": json.dumps(report, default=str, sort_keys=True)}
-                         for name, report in result.reports.items()])
+                         for name, report in reports.items()])
     replace_rows(store, SCORE_RUNS, result.snapshot_id, runs)
 
 
