@@ -33,7 +33,8 @@ COLUMNS = {
     "products": ["product_id", "category"],
     "events": ["message_id", "type", "timestamp", "customer_id", "anonymous_id", "event", "session_id",
                "page_path"],
-    "interactions": ["customer_id", "timestamp", "rating", "nps"],
+    "interactions": ["interaction_id", "customer_id", "timestamp", "rating", "nps"],
+    "interaction_scores": ["interaction_id", "sentiment", "sentiment_score", "complaint"],  # kenal run's text stage
 }
 
 
@@ -150,12 +151,36 @@ def smooth_rates(f: pd.DataFrame) -> pd.DataFrame:
     return f.assign(**rates).drop(columns=[c for c in HELPER_COUNTS if c in f])
 
 
-def interaction_features(interactions: pd.DataFrame, as_of) -> pd.DataFrame:
+def interaction_features(interactions: pd.DataFrame, as_of, scores: pd.DataFrame | None = None) -> pd.DataFrame:
     i = interactions[interactions.timestamp <= as_of]
     # A 1-2 star rating or an NPS detractor (0-6) is a complaint; NaN compares False, as NULL in SQL.
-    i = i.assign(complaint=(i.rating <= 2) | (i.nps <= 6))
-    return i.groupby("customer_id").agg(interactions=("complaint", "size"), complaints=("complaint", "sum"),
-                                        avg_rating=("rating", "mean"), avg_nps=("nps", "mean"))
+    # With scored texts, an interaction with a text is a complaint when its text is one.
+    complaint = (i.rating <= 2) | (i.nps <= 6)
+    if scores is not None:
+        i = i.merge(scores, on="interaction_id", how="left")
+        text = i.sentiment.notna()
+        complaint = i.complaint.where(text, (i.rating <= 2) | (i.nps <= 6)).astype(bool)
+    i = i.assign(complaint=complaint, promoter=i.nps >= 9, detractor=i.nps <= 6, satisfied=i.rating >= 4)
+    out = i.groupby("customer_id").agg(interactions=("complaint", "size"), complaints=("complaint", "sum"),
+                                       avg_rating=("rating", "mean"), avg_nps=("nps", "mean"),
+                                       nps_responses=("nps", "count"), ratings=("rating", "count"),
+                                       promoters=("promoter", "sum"), detractors=("detractor", "sum"),
+                                       satisfied=("satisfied", "sum"))
+    answers, rated = out.nps_responses.where(out.nps_responses > 0), out.ratings.where(out.ratings > 0)
+    out["nps"] = 100 * (out.pop("promoters") - out.pop("detractors")) / answers
+    out["csat"] = out.pop("satisfied") / rated
+    if scores is not None:
+        recent = i.timestamp > as_of - 90 * DAY
+        g = i.assign(text=i.sentiment.notna(), negative=i.sentiment == "negative",
+                     recent_score=i.sentiment_score.where(recent), old_score=i.sentiment_score.where(~recent))
+        t = g.groupby("customer_id").agg(texts=("text", "sum"), negative=("negative", "sum"),
+                                         avg_sentiment=("sentiment_score", "mean"), recent=("recent_score", "mean"),
+                                         old=("old_score", "mean"))
+        out["texts"] = t.texts
+        out["negative_share"] = t.pop("negative") / t.texts.where(t.texts > 0)
+        out["avg_sentiment"] = t.avg_sentiment
+        out["sentiment_trend_90d"] = t.recent - t.old
+    return out
 
 
 def compute_features(tables: dict[str, pd.DataFrame], as_of: datetime, timezone: str = "Asia/Jakarta",
@@ -168,13 +193,16 @@ def compute_features(tables: dict[str, pd.DataFrame], as_of: datetime, timezone:
     parts = [purchase_features(tables["transactions"], as_of, offset) if "transactions" in tables else None,
              category_features(tables, as_of) if "transactions" in tables else None,
              web_features(tables["events"], as_of) if "events" in tables else None,
-             interaction_features(tables["interactions"], as_of) if "interactions" in tables else None]
+             interaction_features(tables["interactions"], as_of, tables.get("interaction_scores"))
+             if "interactions" in tables else None]
     for part in parts:
         if part is not None:
             result = result.merge(part, left_on="customer_id", right_index=True, how="left")
     # Missing aggregates are zero, except an average of nothing, which stays unknown.
     for name in result.columns:
-        if name not in ("customer_id", "avg_rating", "avg_nps") and pd.api.types.is_numeric_dtype(result[name]):
+        if name not in ("customer_id", "avg_rating", "avg_nps", "nps", "csat", "negative_share", "avg_sentiment",
+                        "sentiment_trend_90d") and \
+                pd.api.types.is_numeric_dtype(result[name]):
             result[name] = result[name].fillna(0)
     result = smooth_rates(result)
     if "last_purchase" in result:

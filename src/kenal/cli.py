@@ -121,6 +121,8 @@ def _run_flow(workspace: Path, settings, input_dir: Path | None, as_of: datetime
     h = result.health
     console.print(f"Data health: {len(h.at_least('error'))} errors, "
                   f"{len(h.at_least('warning')) - len(h.at_least('error'))} warnings (worst: {h.worst})")
+    if result.text is not None:
+        console.print(escape(f"Texts: {result.text.summary()}"))
     _print_segments(result)
     _print_run_scores(result, workspace)
     console.print(f"Report: {report}   Health: {workspace / 'health.html'}")
@@ -562,14 +564,81 @@ def _print_uplift(report) -> None:
 def text_sentiment(
         input: Annotated[Path, typer.Option("--input", "-i", help="CSV or Parquet file with a column of texts.")],
         output: Annotated[Path, typer.Option("--output", "-o", help="File to write (.csv or .parquet).")],
-        text_column: Annotated[str, typer.Option("--text-column", help="The column holding the texts.")] = "text") -> None:
+        text_column: Annotated[str, typer.Option("--text-column", help="The column holding the texts.")] = "text",
+        workspace: Annotated[Optional[Path], typer.Option(
+            "--workspace", "-w", help="Use this workspace's trained model (kenal text train) where it beats the "
+                                      "lexicon.")] = None) -> None:
     """Add sentiment, sentiment_score, language, aspects and complaint (with their phrases) to each row of a file.
 
     Rows without text are kept, marked text_status = no_text, with no sentiment."""
+    from kenal.text.model import active_model
     from kenal.text.score_file import score_file
 
-    for line in score_file(input, output, text_column).lines():
+    sentiment = active_model(_existing(workspace)) if workspace is not None else None
+    for line in score_file(input, output, text_column, sentiment).lines():
         console.print(escape(line))
+    if sentiment is not None:
+        console.print(escape(f"Sentiment by the {sentiment.description}."))
+
+
+@text_app.command("train")
+def text_train(
+        labels: Annotated[Path, typer.Option("--labels", "-l", help=(
+            "CSV or Parquet with a text column and a label column (positive, neutral or negative)."))],
+        workspace: Workspace = DEFAULT_WORKSPACE,
+        text_column: Annotated[str, typer.Option("--text-column", help="The column holding the texts.")] = "text",
+        label_column: Annotated[str, typer.Option("--label-column", help="The column holding the labels.")] = "label",
+        seed: Annotated[Optional[int], typer.Option(help="Seed of the folds (default: the workspace's seed).")] = None,
+) -> None:
+    """Learn sentiment from your own labelled texts (TF-IDF + logistic regression), cross-validated against the
+    lexicon; saved to the workspace and used wherever it scores better."""
+    from kenal.text.train import train
+
+    settings = _settings(workspace)
+    with console.status("training (cross-validating against the lexicon)"):
+        result = train(labels, workspace, settings.seed if seed is None else seed, text_column, label_column)
+    for line in result.lines():
+        console.print(escape(line))
+
+
+@text_app.command("triage")
+def text_triage(
+        workspace: Workspace = DEFAULT_WORKSPACE,
+        days: Annotated[int, typer.Option(help="A support message is open for this many days.")] = 7,
+        channels: Annotated[str, typer.Option(help="Support channels, comma-separated.")] = "ticket,chat,email",
+        as_of: Annotated[Optional[str], typer.Option(
+            help="The queue's time (default: the latest interaction).")] = None,
+        limit: Annotated[int, typer.Option(help="Rows to show (the output file has all).")] = 20,
+        output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the whole queue (.csv or "
+                                                                              ".parquet).")] = None,
+        engine: Engine = None, dsn: Dsn = None, spark_master: SparkMaster = None) -> None:
+    """The open tickets, chats and emails, most urgent first: priority from urgency, customer value and churn
+    risk, with the reasons, and whether a human agent or an automated reply should answer."""
+    from kenal.text.triage import triage, write_queue
+
+    if output is not None and output.suffix.lower() not in (".csv", ".parquet"):
+        raise ConfigError(f"--output {output}: the file name must end in .csv or .parquet")
+    with _store(_existing(workspace), engine, dsn, spark_master) as store:
+        with console.status("triaging"):
+            result = triage(store, _as_of(as_of, store.settings.timezone), days, tuple(channels.split(",")))
+    for line in result.lines():
+        console.print(escape(line))
+    q = result.queue
+    if len(q):
+        table = Table(title=f"Support queue (top {min(limit, len(q))} of {len(q):,})", title_justify="left")
+        for col in ("#", "priority", "route", "customer", "channel", "message", "why"):
+            table.add_column(col, justify="right" if col in ("#", "priority") else "left",
+                             overflow="fold", no_wrap=col in ("#", "priority", "route"))
+        for r in q.head(limit).itertuples():
+            text = r.text if len(r.text) <= 80 else r.text[:77] + "..."
+            route = "[bold red]human[/]" if r.route == "human" else "auto"
+            table.add_row(str(r.rank), f"{r.priority:.1f}", route, escape(str(r.customer_id)), escape(r.channel),
+                          escape(text), escape(r.reasons + (f" | human: {r.route_reasons}" if r.route == "human"
+                                                            else "")))
+        console.print(table)
+    if output is not None:
+        write_queue(result, output)
+        console.print(f"Wrote {len(q):,} messages to {output}")
 
 
 def main() -> None:

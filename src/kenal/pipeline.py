@@ -1,4 +1,4 @@
-"""One run: ingest -> health -> features -> segmentation (-> scores, when ``[scores] enabled``), stored as a snapshot."""
+"""One run: ingest -> health -> text -> features -> segmentation (-> scores if ``[scores] enabled``), one snapshot."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from kenal.outputs import FEATURES, Snapshot, default_as_of, new_snapshot, repla
 from kenal.segmentations.run import SegmentationResult, run_segmentations
 from kenal.store import Store
 from kenal.temporal.shifts import store_behaviour_shifts
+from kenal.text.stage import TextStageResult, score_interactions
 
 if TYPE_CHECKING:  # imported when scoring runs: LightGBM is not needed otherwise
     from kenal.scores.scoring import ScoreResult
@@ -42,6 +43,7 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     scores: ScoreResult | None = None  # when [scores] is enabled and the history suffices
     scores_skipped: str | None = None  # why scoring was enabled but not done (one line)
+    text: TextStageResult | None = None  # the texts scored into interaction_scores (None: no interaction texts)
 
     @property
     def primary(self) -> SegmentationResult | None:
@@ -58,6 +60,7 @@ class RunResult:
             "segmentations": [s.to_dict() for s in self.segmentations],
             "scores": ({"customers": len(self.scores.table), "scores": list(self.scores.reports)} if self.scores
                        else {"skipped": self.scores_skipped} if self.scores_skipped else None),
+            "text": self.text.to_dict() if self.text else None,
             "timings": self.timings,
         }
 
@@ -97,6 +100,8 @@ def run(workspace: Path, settings: Settings, input_dir: Path | None = None, as_o
         snapshot = new_snapshot(store, as_of, settings)
         write_health(workspace, save_health(store, health, snapshot.snapshot_id))
 
+        with stage("text"):  # sentiment, aspects and complaints of the texts not scored yet
+            text = score_interactions(store, as_of)
         with stage("features"):
             expr = build_features(store, as_of, settings.session_cap_hours).mutate(snapshot_id=ibis.literal(snapshot.snapshot_id))
             replace_rows(store, FEATURES, snapshot.snapshot_id, expr)
@@ -111,7 +116,7 @@ def run(workspace: Path, settings: Settings, input_dir: Path | None = None, as_o
             store_behaviour_shifts(store, snapshot.snapshot_id, as_of, profiled.select("customer_id"))
         with stage("segmentation"):
             segmentations = run_segmentations(store, snapshot, features, settings, health)
-        result = RunResult(snapshot, health, ingest_report, len(features), segmentations, timings)
+        result = RunResult(snapshot, health, ingest_report, len(features), segmentations, timings, text=text)
         if settings.scores.enabled:
             with stage("scores"):
                 result.scores, result.scores_skipped = _score(store, snapshot, settings)

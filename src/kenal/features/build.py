@@ -15,10 +15,9 @@ import ibis.expr.types as ir
 
 from kenal import clock
 from kenal.features.consent import profiling_allowed
-from kenal.schema import NPS_RANGE, RATING_RANGE
+from kenal.features.voice import NULLABLE, interaction_features
 from kenal.sessions import customer_events, session_key
 from kenal.store import Store
-from kenal.text.spam import spam_flags
 
 MAX_CATEGORIES = 12
 SECONDS_PER_DAY = 86_400.0
@@ -169,24 +168,6 @@ def session_platform(agent: ir.StringValue, screens: ir.IntegerValue) -> ir.Stri
         else_="desktop_web")
 
 
-def interaction_features(store: Store, as_of: datetime) -> ir.Table | None:
-    if not store.has("interactions"):
-        return None
-    i = store.table("interactions")
-    i = i.filter(i.timestamp <= as_of).anti_join(spam_flags(i), "interaction_id")  # spam is no customer voice
-    # A score off its scale is unknown, not extreme (the health report lists them).
-    rating = ibis.ifelse(i.rating.between(*RATING_RANGE), i.rating, ibis.null("float64"))
-    nps = ibis.ifelse(i.nps.between(*NPS_RANGE) & (i.nps == i.nps.round()), i.nps, ibis.null("float64"))
-    return i.group_by("customer_id").aggregate(
-        interactions=i.count(),
-        # A 1-2 star rating or an NPS of 0-6 (a detractor) counts as a complaint until the
-        # text models of the voice-of-customer stage refine it.
-        complaints=((rating <= 2) | (nps <= 6)).sum(),
-        avg_rating=rating.mean(),
-        avg_nps=nps.mean(),
-    )
-
-
 # A rate seen over one or two orders is weak evidence: 1 online order of 1 is not "100% online".
 # Each rate is smoothed toward the population's rate as if the customer had PRIOR_WEIGHT more
 # observations at that rate (empirical Bayes with a Beta prior); a customer with no observations
@@ -230,7 +211,7 @@ def build_features(store: Store, as_of: datetime, session_cap_hours: float = 12)
             result = result.left_join(part, "customer_id").drop("customer_id_right")
     fills = {}
     for name, dtype in result.schema().items():
-        if name in ("customer_id", "avg_rating", "avg_nps", "last_purchase"):
+        if name in ("customer_id", "last_purchase", *NULLABLE):
             continue  # unknown stays unknown: no rating is not a rating of 0
         if dtype.is_numeric():
             fills[name] = result[name].coalesce(0)

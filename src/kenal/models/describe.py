@@ -50,6 +50,7 @@ class SegmentProfile:
     potential: dict[str, float | None] = field(default_factory=dict)  # see kenal.models.persona.potential
     rules: list[dict] = field(default_factory=list)  # conditions, coverage, precision (surrogate tree)
     uncertain_share: float | None = None  # Gaussian mixture: members whose membership probability is below 0.6
+    voice: dict = field(default_factory=dict)  # NPS, CSAT, share of negative texts: see voice_summary
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -99,6 +100,30 @@ def segment_revenue(features: pd.DataFrame) -> pd.Series:
     return features["monetary"] if "monetary" in features else pd.Series(0.0, index=features.index)
 
 
+# Attitudinal measures of a group, each pooled over its members' answers, ratings or texts (not a
+# median of per-customer values): value column -> the column counting what it is an average of.
+VOICE = {"nps": "nps_responses", "csat": "ratings", "avg_rating": "ratings", "negative_share": "texts"}
+
+
+def _pooled(features: pd.DataFrame, mask: np.ndarray) -> dict:
+    out = {}
+    for value, weight in VOICE.items():
+        if value in features.columns and weight in features.columns:
+            w = features.loc[mask, weight].astype(float).fillna(0.0)
+            v = features.loc[mask, value].astype(float).fillna(0.0)
+            out[value] = float((v * w).sum() / w.sum()) if w.sum() > 0 else None
+            out[weight] = int(w.sum())
+    return out
+
+
+def voice_summary(features: pd.DataFrame, mask: np.ndarray) -> dict:
+    """A group's NPS (-100 to 100, over its members' answers), CSAT (share of 4-5 star ratings),
+    average rating and share of negative texts, with how many answers, ratings and texts they rest
+    on, and the same for everyone under "everyone"; {} when the features have none of them."""
+    own = _pooled(features, mask)
+    return {**own, "everyone": _pooled(features, np.ones(len(features), dtype=bool))} if own else {}
+
+
 def build_profile(segment_id: int, name: str, mask: np.ndarray, features: pd.DataFrame, z: pd.Series,
                   overall_medians: pd.Series, revenue: pd.Series) -> SegmentProfile:
     """One segment's profile given each feature's effect size ``z`` (indexed by feature): the five
@@ -112,6 +137,7 @@ def build_profile(segment_id: int, name: str, mask: np.ndarray, features: pd.Dat
         distinguishing=[{"feature": f, "z": round(float(z[f]), 3), "median": float(medians[f]),
                          "overall_median": float(overall_medians[f])} for f in top],
         medians={f: float(v) for f, v in medians.items()},
+        voice=voice_summary(features, mask),
     )
 
 

@@ -6,16 +6,22 @@
 - :mod:`~kenal.text.clean`: PII masking, informal spellings, elongations, emoticons.
 - :mod:`~kenal.text.sentiment`: positive / neutral / negative from a lexicon and rules.
 - :mod:`~kenal.text.aspects`: what a text is about, and whether it is a complaint.
+- :mod:`~kenal.text.model` and :mod:`~kenal.text.train`: a sentiment model learnt from labelled texts.
+- :mod:`~kenal.text.stage`: the texts of a workspace scored once into ``interaction_scores``.
+- :mod:`~kenal.text.triage`: open support messages prioritised and routed.
 """
 
 from kenal.text.aspects import ASPECTS, analyse_texts, aspects_of, is_complaint
 from kenal.text.clean import clean_text, clean_texts, mask_pii
 from kenal.text.language import LANGUAGES, MIXED_SHARE, detect_language, language_table
 from kenal.text.language import detect_languages
+from kenal.text.model import TrainedSentiment, active_model
 from kenal.text.return_reasons import CATEGORIES, KEYWORDS, categorise_reason, reason_category
 from kenal.text.sentiment import score_texts, sentiment
 from kenal.text.spam import (LINK_ONLY, MIN_LETTERS, REASONS, REPEATED_PROMOTION, TOO_SHORT,
                              spam_flags)
+from kenal.text.stage import INTERACTION_SCORES, score_interactions
+from kenal.text.triage import Triage
 
 __all__ = [
     "ASPECTS", "analyse_texts", "aspects_of", "is_complaint", "clean_text", "clean_texts", "mask_pii",
@@ -23,4 +29,5 @@ __all__ = [
     "LANGUAGES", "MIXED_SHARE", "detect_language", "language_table",
     "CATEGORIES", "KEYWORDS", "categorise_reason", "reason_category",
     "LINK_ONLY", "MIN_LETTERS", "REASONS", "REPEATED_PROMOTION", "TOO_SHORT", "spam_flags",
+    "INTERACTION_SCORES", "TrainedSentiment", "Triage", "active_model", "score_interactions",
 ]

@@ -84,12 +84,19 @@ def read_texts(path: Path, text_column: str = "text") -> pd.DataFrame:
     return frame
 
 
-def score_frame(frame: pd.DataFrame, text_column: str = "text") -> pd.DataFrame:
-    """`frame` with the output columns added (see the module docstring)."""
+def score_frame(frame: pd.DataFrame, text_column: str = "text", sentiment=None) -> pd.DataFrame:
+    """`frame` with the output columns added (see the module docstring).  `sentiment`: a workspace's
+    sentiment (:func:`kenal.text.model.active_model`); the lexicon when None."""
     raw = frame[text_column]
     texts = [t if isinstance(t, str) else None for t in raw]
     has_text = np.array([t is not None and t.strip() != "" for t in texts], dtype=bool)
-    signals = analyse_texts([t if ok else None for t, ok in zip(texts, has_text)])
+    kept = [t if ok else None for t, ok in zip(texts, has_text)]
+    if sentiment is None:
+        signals = analyse_texts(kept)
+    else:
+        from kenal.text.model import analyse
+
+        signals = analyse(kept, sentiment)
     out = frame.copy()
     out["sentiment"] = pd.Series(np.where(has_text, signals.sentiment.label, None), index=frame.index,
                                  dtype=object)
@@ -104,13 +111,14 @@ def score_frame(frame: pd.DataFrame, text_column: str = "text") -> pd.DataFrame:
     return out
 
 
-def score_file(input: Path, output: Path, text_column: str = "text") -> ScoreSummary:
-    """Read `input`, score its texts, write `output` (CSV or Parquet by its suffix)."""
+def score_file(input: Path, output: Path, text_column: str = "text", sentiment=None) -> ScoreSummary:
+    """Read `input`, score its texts, write `output` (CSV or Parquet by its suffix); `sentiment` as in
+    :func:`score_frame`."""
     output = Path(output)
     if output.suffix.lower() not in FORMATS:
         raise ConfigError(f"--output {output}: the file name must end in .csv or .parquet")
     frame = read_texts(input, text_column)
-    out = score_frame(frame, text_column)
+    out = score_frame(frame, text_column, sentiment)
     output.parent.mkdir(parents=True, exist_ok=True)
     if output.suffix.lower() == ".parquet":
         out.to_parquet(output, index=False)
