@@ -55,10 +55,9 @@ class ScoreSummary:
         return out
 
 
-def read_texts(path: Path, text_column: str = "text") -> pd.DataFrame:
-    """The input file, checked: it exists, is CSV or Parquet, can be read and has the text column."""
-    path = Path(path)
-    expected = "a CSV or Parquet file with a text column"
+def read_text_file(path: Path, expected: str) -> pd.DataFrame:
+    """A CSV (all columns as strings) or Parquet file, or a SourceError saying why it cannot be read
+    (``expected``: what the file should be)."""
     if path.suffix.lower() not in FORMATS:
         raise SourceError(str(path), "is neither .csv nor .parquet", expected=expected)
     if not path.is_file():
@@ -73,6 +72,13 @@ def read_texts(path: Path, text_column: str = "text") -> pd.DataFrame:
         raise SourceError(str(path), "is not UTF-8 text", expected="a UTF-8 CSV file") from None
     except Exception as exc:  # noqa: BLE001 - any reader failure is the file's problem
         raise SourceError(str(path), f"cannot be read ({first_line(exc)})", expected=expected) from None
+    return frame
+
+
+def read_texts(path: Path, text_column: str = "text") -> pd.DataFrame:
+    """The input file, checked: it exists, is CSV or Parquet, can be read and has the text column."""
+    path = Path(path)
+    frame = read_text_file(path, "a CSV or Parquet file with a text column")
     if text_column not in frame.columns:
         found = ", ".join(map(str, frame.columns)) or "no columns"
         raise SourceError(str(path), "is missing", column=text_column,

@@ -20,15 +20,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kenal.errors import SourceError, first_line
+from kenal.errors import SourceError
 from kenal.text import clean as _clean
 from kenal.text.model import (CHAR, MAX_FEATURES, WORD, C, TrainedSentiment, _sklearn_params, active_model,
                               now_iso, save_model)
+from kenal.text.score_file import read_text_file
 from kenal.text.sentiment import LABELS, score_cleaned
 
 MIN_PER_LABEL = 10  # texts of each label: every one of the folds holds two of each
 FOLDS = 5
-FORMATS = (".csv", ".parquet")
 
 
 def _where(path: Path, i: int) -> str:
@@ -40,19 +40,7 @@ def read_labels(path: Path, text_column: str = "text", label_column: str = "labe
     """The labelled texts (columns text, label), checked as the module docstring says."""
     path = Path(path)
     expected = f"a CSV or Parquet file with columns {text_column} and {label_column} (positive, neutral or negative)"
-    if path.suffix.lower() not in FORMATS:
-        raise SourceError(str(path), "is neither .csv nor .parquet", expected=expected)
-    if not path.is_file():
-        raise SourceError(str(path), "does not exist", expected=expected)
-    try:
-        if path.suffix.lower() == ".parquet":
-            frame = pd.read_parquet(path)
-        else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise SourceError(str(path), "is not UTF-8 text", expected="a UTF-8 CSV file") from None
-    except Exception as exc:  # noqa: BLE001 - any reader failure is the file's problem
-        raise SourceError(str(path), f"cannot be read ({first_line(exc)})", expected=expected) from None
+    frame = read_text_file(path, expected)
     for column in (text_column, label_column):
         if column not in frame.columns:
             found = ", ".join(map(str, frame.columns)) or "no columns"
