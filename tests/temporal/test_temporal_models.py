@@ -88,3 +88,17 @@ def test_refit_segments_keep_the_ids_of_the_groups_they_continue():
     assert stable_ids(m, next_id=3) == {2: 0, 0: 1, 3: 2, 1: 3}
     merged = match_segments(old, np.array([0] * 50 + [1] * 50))  # old 1 and 2 merged: 1 continues (30/50)
     assert (merged.mapping, merged.new, merged.vanished) == ({0: 0, 1: 1}, [], [2])
+
+
+def test_two_weak_pairs_do_not_outweigh_a_segment_that_continues():
+    # Old 0 (100 customers) keeps its core in new 0 (65) and loses 35 to new 1, the centre freed by
+    # old 1 (30), which dissolved into new 0 (28).  Old 0 -> new 0 qualifies (65/128 = 0.508); the
+    # crossed pairs 35/100 + 28/95 = 0.645 total more but are both below 0.5.  Before the fix the
+    # Hungarian algorithm took the crossed pairs and old 0 vanished with them, as the 200k bench's
+    # March 2026 re-fit did to a quarter of its customers.
+    old = np.array([0] * 100 + [1] * 30 + [2] * 50)
+    new = np.array([0] * 65 + [1] * 35 + [0] * 28 + [2] * 2 + [2] * 50)
+    m = match_segments(old, new)
+    assert m.mapping == {0: 0, 2: 2}
+    assert m.jaccard[0] == pytest.approx(65 / 128)
+    assert (m.new, m.vanished) == ([1], [1])
