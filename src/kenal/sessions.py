@@ -65,9 +65,12 @@ def bot_agents(store: Store) -> ir.Table:
     over a DISTINCT, the engine pushes the regex down into the scan and runs it on every event
     (six times slower on 10M events).
     """
-    e = store.table("events")
-    agents = store.materialise(e.select("user_agent").filter(e.user_agent.notnull()).distinct())
-    return store.materialise(agents.filter(agents.user_agent.re_search(BOT_AGENT)))
+    def compute() -> ir.Table:
+        e = store.table("events")
+        agents = store.materialise(e.select("user_agent").filter(e.user_agent.notnull()).distinct())
+        return agents.filter(agents.user_agent.re_search(BOT_AGENT))
+
+    return store.shared(("bot_agents",), compute)
 
 
 def bot_sessions(events: ir.Table, agents: ir.Table) -> ir.Table:
@@ -101,6 +104,29 @@ def bot_sessions(events: ir.Table, agents: ir.Table) -> ir.Table:
     return s.filter(s.reason.notnull()).select("session", "reason", "hits")
 
 
+def all_bot_sessions(store: Store) -> ir.Table:
+    """:func:`bot_sessions` over every event of the store, computed once for health and features."""
+    return store.shared(("bot_sessions",), lambda: bot_sessions(store.table("events"), bot_agents(store)))
+
+
+def bot_sessions_as_of(store: Store, as_of: datetime) -> ir.Table:
+    """:func:`bot_sessions` of the events up to ``as_of``, derived from :func:`all_bot_sessions`.
+
+    A session is judged on its own events only, so a session with no event after ``as_of`` gets the
+    same verdict either way; only the sessions that go on after ``as_of`` are judged again, on their
+    earlier events.  No later row can change the result.
+    """
+    def compute() -> ir.Table:
+        e = store.table("events").mutate(session=session_key(store.table("events")))
+        later = e.filter(e.timestamp > as_of)
+        going_on = store.materialise(later.select("session").distinct())
+        kept = all_bot_sessions(store).anti_join(going_on, "session")
+        earlier = e.filter(e.timestamp <= as_of).semi_join(going_on, "session").drop("session")
+        return kept.union(bot_sessions(earlier, bot_agents(store)))
+
+    return store.shared(("bot_sessions", as_of), compute)
+
+
 def without_bots(events: ir.Table, bots: ir.Table) -> ir.Table:
     """The events of people: every event of a ``bots`` session (:func:`bot_sessions`) removed."""
     keyed = events.mutate(_session=session_key(events))
@@ -113,8 +139,8 @@ def customer_events(store: Store, as_of: datetime) -> ir.Table:
     both read events through this, so both count the same events."""
     e = store.table("events")
     e = e.filter(e.timestamp <= as_of)
-    e = without_bots(e, store.materialise(bot_sessions(e, bot_agents(store))))
-    ids = store.materialise(identity_map(e))
+    e = without_bots(e, bot_sessions_as_of(store, as_of))
+    ids = store.shared(("identity_map", as_of), lambda: identity_map(e))
     # Only anonymous events need the link; never-linked anonymous traffic stays out.
     anonymous = e.filter(e.customer_id.isnull())
     anonymous = anonymous.join(ids, "anonymous_id").mutate(customer_id=ids.linked_customer_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -59,6 +60,7 @@ class Store:
         self.workspace = Path(workspace) if workspace is not None else None
         self._reader: ibis.BaseBackend | None = None
         self._staged = 0
+        self._shared: dict[tuple, ir.Table] = {}
 
     @classmethod
     def open(cls, workspace: Path, settings: Settings) -> "Store":
@@ -70,8 +72,8 @@ class Store:
     def close(self) -> None:
         self._close_reader()
         self._release_materialised()
-        self.con.disconnect()
         self.clear_staging()
+        self.con.disconnect()
 
     def _release_materialised(self) -> None:
         """Drop this session's materialised tables now; left to the garbage collector, Ibis would
@@ -118,25 +120,45 @@ class Store:
 
     def write(self, name: str, data: ibis.Table | pd.DataFrame | pa.Table) -> None:
         """Create or replace ``name`` with ``data``."""
+        self._shared.clear()
         self.con.create_table(name, data, overwrite=True)
 
     def append(self, name: str, data: ibis.Table | pd.DataFrame | pa.Table) -> None:
         """Append rows, creating the table on first use."""
+        self._shared.clear()
         if self.has(name):
             self.con.insert(name, data)
         else:
             self.con.create_table(name, data)
 
     def drop(self, name: str) -> None:
+        self._shared.clear()
         self.con.drop_table(name, force=True)
 
     def materialise(self, expr: ir.Table) -> ir.Table:
         """``expr`` computed once and kept for this session, so several queries reuse it."""
         return expr.cache()
 
+    def shared(self, key: tuple, compute: Callable[[], ir.Table]) -> ir.Table:
+        """``compute()`` materialised once for every caller asking for ``key`` (health and features
+        read the same bot sessions); forgotten as soon as any table is written through the store."""
+        if key not in self._shared:
+            self._shared[key] = self.materialise(compute())
+        return self._shared[key]
+
     def spill(self, expr: ir.Table) -> ir.Table:
         """Like :meth:`materialise`, for an intermediate as large as the input: kept on disk, not in memory."""
         return self.materialise(expr)
+
+    def stage(self, expr: ir.Table) -> ir.Table:
+        """Ingest's staged rows of one file, computed once and scanned several times."""
+        return self.spill(expr)
+
+    def adopt(self, name: str, staged: ir.Table, columns: list[str], remove: ir.Table) -> bool:
+        """Turn ``staged`` (from :meth:`stage`) into the new table ``name`` in place: the rows whose
+        ``_source_row`` is in ``remove`` deleted, only ``columns`` kept.  Return False where the
+        engine cannot; the caller then writes the rows itself."""
+        return False
 
     def scan_parquet(self, files: list[Path], first_rows: list[int]) -> ir.Table:
         """Parquet parts as one table in the engine, with ``_source_row`` numbered from ``first_rows``

@@ -10,6 +10,7 @@ from kenal.config import Settings
 from kenal.store import Store, duckdb_session
 
 DUCKDB_FILE = "kenal.duckdb"
+STAGED_PREFIX = "_kenal_staged_"
 
 
 class DuckDBStore(Store):
@@ -27,6 +28,31 @@ class DuckDBStore(Store):
 
     def load_raw(self, raw):
         return raw
+
+    def stage(self, expr: ibis.Table) -> ibis.Table:
+        """A table in the workspace file: a first load adopts it whole (:meth:`adopt`), so the rows
+        of a large file are written once, not to a spill and then again to the table."""
+        self._staged += 1
+        name = f"{STAGED_PREFIX}{self._staged}"
+        self.con.create_table(name, expr, overwrite=True)
+        return self.con.table(name)
+
+    def adopt(self, name: str, staged: ibis.Table, columns: list[str], remove: ibis.Table) -> bool:
+        # Deleting a few rows and dropping columns changes only metadata; no row is written again.
+        staged_name = staged.get_name()
+        self.con.raw_sql(f'DELETE FROM "{staged_name}" WHERE _source_row IN '
+                         f'({self.con.compile(remove.select("_source_row"))})')
+        for column in staged.columns:
+            if column not in columns:
+                self.con.raw_sql(f'ALTER TABLE "{staged_name}" DROP COLUMN "{column}"')
+        self.drop(name)
+        self.con.raw_sql(f'ALTER TABLE "{staged_name}" RENAME TO "{name}"')
+        return True
+
+    def clear_staging(self) -> None:
+        super().clear_staging()
+        for name in self.con.list_tables(like=f"^{STAGED_PREFIX}"):  # left by this ingest, or one that failed
+            self.drop(name)
 
     def spill(self, expr: ibis.Table) -> ibis.Table:
         """Written to Parquet and scanned back: a DuckDB temporary table is kept uncompressed, ~5x the

@@ -6,14 +6,14 @@ from datetime import timedelta
 
 from kenal.health.checks import INFO, WARNING, Check
 from kenal.health.context import HealthContext, examples, literal_time, records, scalar
-from kenal.sessions import REASONS, bot_agents, bot_sessions, identity_map, session_key
+from kenal.sessions import REASONS, all_bot_sessions, identity_map, session_key
 
 UNSORTED_SHARE = 0.2  # more out of order than this: the file is sorted by something other than time
 
 
 def bots(ctx: HealthContext) -> list[Check]:
     e = ctx.store.table("events")
-    found = ctx.store.materialise(bot_sessions(e, bot_agents(ctx.store)))
+    found = all_bot_sessions(ctx.store)
     per_reason = records(found.group_by("reason").aggregate(sessions=found.count(), events=found.hits.sum())
                          .order_by("reason"))
     if not per_reason:
@@ -39,10 +39,10 @@ def bots(ctx: HealthContext) -> list[Check]:
 
 def out_of_order(ctx: HealthContext) -> list[Check]:
     """Events recorded earlier than the event before them in the same session (file order)."""
-    e = ctx.store.table("events")
-    # Only the columns the check reports: a window sorts every column it carries (at 100M events,
-    # carrying all of them spilled 25 GB).
-    e = e.filter(e.session_id.notnull()).select("message_id", "session_id", "timestamp", "_source_file", "_source_row")
+    events = ctx.store.table("events")
+    # Only the columns the window needs: it sorts every column it carries (at 100M events, carrying
+    # all of them spilled 25 GB).  The few rows found get their message ids afterwards.
+    e = events.filter(events.session_id.notnull()).select("session_id", "timestamp", "_source_file", "_source_row")
     previous = e.timestamp.lag().over(group_by=["session_id", "_source_file"], order_by="_source_row")
     e = e.mutate(previous_timestamp=previous)
     e = ctx.store.materialise(e.filter(e.timestamp < e.previous_timestamp))
@@ -61,8 +61,8 @@ def out_of_order(ctx: HealthContext) -> list[Check]:
         message=f"{n:,} events are timestamped before the event that precedes them in their session",
         action="kept as recorded (a device clock or a late upload); features count events per session, "
                "so their order does not change them",
-        examples=examples(e, None, ["message_id", "session_id", "previous_timestamp", "timestamp",
-                                     "_source_row"]))]
+        examples=examples(e.join(events, ["session_id", "timestamp", "_source_file", "_source_row"]), None,
+                          ["message_id", "session_id", "previous_timestamp", "timestamp", "_source_row"]))]
 
 
 def long_sessions(ctx: HealthContext) -> list[Check]:

@@ -15,7 +15,7 @@ import ibis.expr.types as ir
 
 from kenal.ingest import log as ingest_log
 from kenal.ingest import money
-from kenal.ingest.load import QUARANTINE, TableCounts, load
+from kenal.ingest.load import QUARANTINE, TableCounts, canonical_columns, load
 from kenal.ingest.sources import Source, discover, file_errors, read
 from kenal.ingest.validate import stage, zoned_flag
 from kenal.schema import TABLES, TIMESTAMP, Table
@@ -64,10 +64,12 @@ def timestamp_zones(staged: ir.Table, spec: Table) -> dict[str, dict]:
     return found
 
 
-def _spill(store: Store, source: Source, staged: ir.Table) -> ir.Table:
-    """The staged rows computed once and kept on disk; a file the reader trips over only now is named."""
+def _stage(store: Store, source: Source, staged: ir.Table) -> ir.Table:
+    """The staged rows computed once, canonical columns first; a file the reader trips over only now is named."""
+    canonical = canonical_columns(TABLES[source.table], staged)
+    staged = staged.select(*canonical, *[c for c in staged.columns if c not in canonical])
     with file_errors(source, scanned=True):
-        return store.spill(staged)
+        return store.stage(staged)
 
 
 def ingest(store: Store, folder: str | Path) -> IngestReport:
@@ -81,9 +83,10 @@ def ingest(store: Store, folder: str | Path) -> IngestReport:
             staged = stage(source, raw)
             if source.table == "transactions":
                 staged = money.convert(staged, store)
-            staged = _spill(store, source, staged)
+            staged = _stage(store, source, staged)
+            zones = timestamp_zones(staged, spec)  # before loading: a first load may turn staged into the table
             counts = load(store, spec, staged, raw, source.name)
-            counts.timestamp_zones = timestamp_zones(staged, spec)
+            counts.timestamp_zones = zones
             log.info("%s: read %d, loaded %d, duplicates %d, quarantined %d", source.name, counts.read,
                      counts.loaded, counts.duplicates, counts.quarantined)
             report.tables[source.table] = counts

@@ -90,13 +90,9 @@ def load(store: Store, spec: Table, staged: ir.Table, raw: ir.Table, file: str) 
     else:
         first = first.mutate(_existing_hash=ibis.null("int64"))
 
-    new = first.filter(first._existing_hash.isnull())
     n_later = int(later.count().execute())
     counts.repeated_in_file = int(later.filter(later._row_hash == later._first_hash).count().execute())
     n_stored = int(first.filter(first._existing_hash.notnull()).count().execute()) if has_rows else 0
-    if n_good - n_later - n_stored:
-        store.append(spec.name, new.select(*canonical_columns(spec, staged)))
-    counts.loaded = store.count(spec.name) - stored_before  # counted, not derived: the check below means something
     counts.duplicates = counts.repeated_in_file + (
         int(first.filter(first._existing_hash == first._row_hash).count().execute()) if has_rows else 0)
 
@@ -127,6 +123,14 @@ def load(store: Store, spec: Table, staged: ir.Table, raw: ir.Table, file: str) 
             seen = store.table(QUARANTINE).select("table", "source_row", "reason", "row")
             quarantined = quarantined.anti_join(seen, ["table", "source_row", "reason", "row"])
         store.append(QUARANTINE, quarantined)
+
+    # Written last: a first load may turn ``staged`` itself into the table, so nothing reads it after.
+    if n_good - n_later - n_stored:
+        wanted = canonical_columns(spec, staged)
+        not_loaded = staged.filter(staged._reason.notnull()).select("_source_row").union(later.select("_source_row"))
+        if has_rows or not store.adopt(spec.name, staged, wanted, not_loaded):
+            store.append(spec.name, first.filter(first._existing_hash.isnull()).select(*wanted))
+    counts.loaded = store.count(spec.name) - stored_before  # counted, not derived: the check below means something
 
     if counts.read != counts.loaded + counts.duplicates + counts.quarantined:
         raise AssertionError(f"ingest lost rows of {file}: {counts}")  # a bug, never a user error

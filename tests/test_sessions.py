@@ -1,0 +1,53 @@
+"""Bot sessions as of a date are derived from the bot sessions of all events: the same verdicts as
+judging the earlier events afresh, with only the sessions that go on after the date judged again."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+
+from kenal.sessions import all_bot_sessions, bot_agents, bot_sessions, bot_sessions_as_of
+
+AS_OF = datetime(2026, 3, 31, 12, tzinfo=timezone.utc)
+BROWSER = "Mozilla/5.0 (Windows NT 10.0) Chrome/120"
+
+
+def events(session: str, agent: str, seconds: list[float]) -> list[dict]:
+    return [{"message_id": f"{session}-{i}", "session_id": session, "user_agent": agent, "customer_id": "C1",
+             "anonymous_id": None, "timestamp": AS_OF + timedelta(seconds=s)} for i, s in enumerate(seconds)]
+
+
+def frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows).astype({"timestamp": "datetime64[us, UTC]", "anonymous_id": "string"})
+
+
+# S1: 40 hits before the date and 20 after, 0 or 1 s apart: inhumanly fast only with the later hits.
+S1 = events("S1", BROWSER, [-40 + i // 2 for i in range(40)] + [1 + i // 2 for i in range(20)])
+S2 = events("S2", "Googlebot/2.1", [-300, -200, -100])  # a crawler, all before
+S3 = events("S3", "Googlebot/2.1", [100, 200])  # a crawler, all after
+S4 = events("S4", BROWSER, [-900, -700, -400, -50])  # a person
+S5 = events("S5", "python-requests/2.31", [-20, -10, 10, 20])  # a script going on after the date
+
+
+def as_rows(t) -> list[tuple]:
+    return sorted(map(tuple, t.execute()[["session", "reason", "hits"]].values.tolist()))
+
+
+def test_bot_sessions_as_of_match_judging_the_earlier_events_afresh(store):
+    store.write("events", frame(S1 + S2 + S3 + S4 + S5))
+    assert as_rows(all_bot_sessions(store)) == [
+        ("S1", "inhumanly_fast", 60), ("S2", "bot_user_agent", 3), ("S3", "bot_user_agent", 2),
+        ("S5", "bot_user_agent", 4)]
+    expected = [("S2", "bot_user_agent", 3), ("S5", "bot_user_agent", 2)]
+    assert as_rows(bot_sessions_as_of(store, AS_OF)) == expected
+    e = store.table("events")
+    assert as_rows(bot_sessions(e.filter(e.timestamp <= AS_OF), bot_agents(store))) == expected
+
+
+def test_shared_bot_sessions_are_forgotten_when_events_are_written(store):
+    store.write("events", frame(S4))
+    assert as_rows(all_bot_sessions(store)) == []
+    store.append("events", frame(events("S6", "curl/8.4.0", [-5])))
+    assert as_rows(all_bot_sessions(store)) == [("S6", "bot_user_agent", 1)]
+    assert as_rows(bot_sessions_as_of(store, AS_OF)) == [("S6", "bot_user_agent", 1)]
