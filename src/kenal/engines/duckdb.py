@@ -16,6 +16,10 @@ STAGED_PREFIX = "_kenal_staged_"
 class DuckDBStore(Store):
     engine = "duckdb"
 
+    def __init__(self, con: ibis.BaseBackend, settings: Settings, workspace: Path | None = None):
+        super().__init__(con, settings, workspace)
+        self._staged_tables = con.list_tables(like=f"^{STAGED_PREFIX}")  # any left by an ingest that died
+
     @classmethod
     def connect(cls, workspace: Path, settings: Settings) -> "DuckDBStore":
         con = duckdb_session(ibis.duckdb.connect(str(workspace / DUCKDB_FILE)), settings, workspace)
@@ -35,6 +39,7 @@ class DuckDBStore(Store):
         self._staged += 1
         name = f"{STAGED_PREFIX}{self._staged}"
         self.con.create_table(name, expr, overwrite=True)
+        self._staged_tables.append(name)
         return self.con.table(name)
 
     def adopt(self, name: str, staged: ibis.Table, columns: list[str], remove: ibis.Table) -> bool:
@@ -51,8 +56,8 @@ class DuckDBStore(Store):
 
     def clear_staging(self) -> None:
         super().clear_staging()
-        for name in self.con.list_tables(like=f"^{STAGED_PREFIX}"):  # left by this ingest, or one that failed
-            self.drop(name)
+        while self._staged_tables:  # an adopted one is gone already: dropping it is a no-op
+            self.drop(self._staged_tables.pop())
 
     def spill(self, expr: ibis.Table) -> ibis.Table:
         """Written to Parquet and scanned back: a DuckDB temporary table is kept uncompressed, ~5x the
