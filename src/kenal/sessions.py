@@ -117,7 +117,8 @@ def bot_sessions_as_of(store: Store, as_of: datetime) -> ir.Table:
     earlier events.  No later row can change the result.
     """
     def compute() -> ir.Table:
-        e = store.table("events").mutate(session=session_key(store.table("events")))
+        e = store.table("events")
+        e = e.mutate(session=session_key(e))
         later = e.filter(e.timestamp > as_of)
         going_on = store.materialise(later.select("session").distinct())
         kept = all_bot_sessions(store).anti_join(going_on, "session")

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 import psycopg
 import pytest
+
+from kenal.config import Settings
+from kenal.ingest import ingest
+from kenal.store import Store
 
 ADMIN_DSN = os.environ.get("KENAL_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 ENGINES = ("duckdb", "postgres", "spark")
@@ -26,7 +31,6 @@ def postgres_dsn():
 @pytest.fixture(scope="session")
 def spark_session():
     """One local Spark for the whole test session (2 cores, as on the CI machine)."""
-    from kenal.config import Settings
     from kenal.engines.spark import _session
 
     session = _session(Settings(engine="spark", spark_master="local[2]", spark_partitions=4, spark_memory="2g"))
@@ -49,3 +53,11 @@ def engine_overrides(request, postgres_dsn):
         request.getfixturevalue("spark_session")
         return {"engine": "spark", "spark_master": "local[2]", "spark_partitions": 4, "spark_memory": "2g"}
     return {"engine": "duckdb"}
+
+
+def ingested(root: Path, folder: Path, names: tuple[str, ...]) -> dict:
+    """The tables ``names`` of the input ``folder``, ingested once into a DuckDB workspace under ``root``,
+    as Arrow: each engine's store starts from the same rows."""
+    with Store.open(root / "ws", Settings(consent_default="grant")) as store:
+        ingest(store, folder)
+        return {name: store.table(name).to_pyarrow() for name in names}

@@ -8,12 +8,11 @@ import pytest
 
 from kenal.config import Settings
 from kenal.features import build_features
-from kenal.ingest import ingest
 from kenal.store import Store
 from kenal.text.stage import INTERACTION_SCORES, score_interactions
 from kenal.text.triage import triage
 from tests.conftest import write_csv
-from tests.engines.conftest import ENGINES
+from tests.engines.conftest import ENGINES, ingested
 from tests.features.voice_shop import AS_OF, LATER, check, write_shop
 from tests.text.test_triage import CHURN, MESSAGES, QUEUE_TIME, RANK, write_outputs
 
@@ -26,17 +25,13 @@ def support(tmp_path_factory) -> dict:
               [[c, "2025-01-01T00:00:00+00:00"] for c in "ABCDEFGHMN"])
     write_csv(root / "in", "interactions", ["interaction_id", "customer_id", "timestamp", "channel", "text", "rating"],
               MESSAGES)
-    with Store.open(root / "ws", Settings(consent_default="grant")) as store:
-        ingest(store, root / "in")
-        return {name: store.table(name).to_pyarrow() for name in ("customers", "interactions")}
+    return ingested(root, root / "in", ("customers", "interactions"))
 
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("voice-shop")
-    with Store.open(root / "ws", Settings(consent_default="grant")) as store:
-        ingest(store, write_shop(root / "in"))
-        return {name: store.table(name).to_pyarrow() for name in ("customers", "interactions")}
+    return ingested(root, write_shop(root / "in"), ("customers", "interactions"))
 
 
 @pytest.mark.parametrize("engine_overrides", ENGINES, indirect=True)
