@@ -48,6 +48,10 @@ def test_bot_sessions_as_of_match_judging_the_earlier_events_afresh(store):
 def test_shared_bot_sessions_are_forgotten_when_events_are_written(store):
     store.write("events", frame(S4))
     assert as_rows(all_bot_sessions(store)) == []
+    found = all_bot_sessions(store)
+    store.append("snapshots", pd.DataFrame({"snapshot_id": ["s1"]}))  # a run writes other tables meanwhile
+    store.write("health", pd.DataFrame({"check": ["bots"]}))
+    assert all_bot_sessions(store) is found  # not computed again
     store.append("events", frame(events("S6", "curl/8.4.0", [-5])))
     assert as_rows(all_bot_sessions(store)) == [("S6", "bot_user_agent", 1)]
     assert as_rows(bot_sessions_as_of(store, AS_OF)) == [("S6", "bot_user_agent", 1)]

@@ -70,7 +70,7 @@ def bot_agents(store: Store) -> ir.Table:
         agents = store.materialise(e.select("user_agent").filter(e.user_agent.notnull()).distinct())
         return agents.filter(agents.user_agent.re_search(BOT_AGENT))
 
-    return store.shared(("bot_agents",), compute)
+    return store.shared(("bot_agents",), compute, reads=("events",))
 
 
 def bot_sessions(events: ir.Table, agents: ir.Table) -> ir.Table:
@@ -106,7 +106,8 @@ def bot_sessions(events: ir.Table, agents: ir.Table) -> ir.Table:
 
 def all_bot_sessions(store: Store) -> ir.Table:
     """:func:`bot_sessions` over every event of the store, computed once for health and features."""
-    return store.shared(("bot_sessions",), lambda: bot_sessions(store.table("events"), bot_agents(store)))
+    return store.shared(("bot_sessions",), lambda: bot_sessions(store.table("events"), bot_agents(store)),
+                        reads=("events",))
 
 
 def bot_sessions_as_of(store: Store, as_of: datetime) -> ir.Table:
@@ -125,7 +126,7 @@ def bot_sessions_as_of(store: Store, as_of: datetime) -> ir.Table:
         earlier = e.filter(e.timestamp <= as_of).semi_join(going_on, "session").drop("session")
         return kept.union(bot_sessions(earlier, bot_agents(store)))
 
-    return store.shared(("bot_sessions", as_of), compute)
+    return store.shared(("bot_sessions", as_of), compute, reads=("events",))
 
 
 def without_bots(events: ir.Table, bots: ir.Table) -> ir.Table:
@@ -141,7 +142,7 @@ def customer_events(store: Store, as_of: datetime) -> ir.Table:
     e = store.table("events")
     e = e.filter(e.timestamp <= as_of)
     e = without_bots(e, bot_sessions_as_of(store, as_of))
-    ids = store.shared(("identity_map", as_of), lambda: identity_map(e))
+    ids = store.shared(("identity_map", as_of), lambda: identity_map(e), reads=("events",))
     # Only anonymous events need the link; never-linked anonymous traffic stays out.
     anonymous = e.filter(e.customer_id.isnull())
     anonymous = anonymous.join(ids, "anonymous_id").mutate(customer_id=ids.linked_customer_id)

@@ -60,7 +60,7 @@ class Store:
         self.workspace = Path(workspace) if workspace is not None else None
         self._reader: ibis.BaseBackend | None = None
         self._staged = 0
-        self._shared: dict[tuple, ir.Table] = {}
+        self._shared: dict[tuple, tuple[tuple[str, ...], ir.Table]] = {}  # key -> (tables read, result)
 
     @classmethod
     def open(cls, workspace: Path, settings: Settings) -> "Store":
@@ -120,31 +120,42 @@ class Store:
 
     def write(self, name: str, data: ibis.Table | pd.DataFrame | pa.Table) -> None:
         """Create or replace ``name`` with ``data``."""
-        self._shared.clear()
+        self._forget(name)
         self.con.create_table(name, data, overwrite=True)
 
     def append(self, name: str, data: ibis.Table | pd.DataFrame | pa.Table) -> None:
         """Append rows, creating the table on first use."""
-        self._shared.clear()
+        self._forget(name)
         if self.has(name):
             self.con.insert(name, data)
         else:
             self.con.create_table(name, data)
 
     def drop(self, name: str) -> None:
-        self._shared.clear()
+        self._forget(name)
         self.con.drop_table(name, force=True)
 
     def materialise(self, expr: ir.Table) -> ir.Table:
         """``expr`` computed once and kept for this session, so several queries reuse it."""
         return expr.cache()
 
-    def shared(self, key: tuple, compute: Callable[[], ir.Table]) -> ir.Table:
+    def shared(self, key: tuple, compute: Callable[[], ir.Table], reads: tuple[str, ...]) -> ir.Table:
         """``compute()`` materialised once for every caller asking for ``key`` (health and features
-        read the same bot sessions); forgotten as soon as any table is written through the store."""
+        read the same bot sessions); forgotten as soon as one of the tables it ``reads`` is written
+        through the store.  Writing other tables keeps it: a run stores its health findings and its
+        snapshot between health and features."""
         if key not in self._shared:
-            self._shared[key] = self.materialise(compute())
-        return self._shared[key]
+            self._shared[key] = (reads, self.materialise(compute()))
+        return self._shared[key][1]
+
+    def _forget(self, name: str) -> None:
+        """Forget the shared results that read table ``name`` (it is about to change)."""
+        for key in [k for k, (reads, _) in self._shared.items() if name in reads]:
+            _, result = self._shared.pop(key)
+            if isinstance(result, ir.CachedTable):
+                # Ibis hands an alive cached table to any equal query: computed again over the
+                # changed table, the same expression would otherwise return the old rows.
+                self.con._finalize_cached_table(result.op().name)
 
     def spill(self, expr: ir.Table) -> ir.Table:
         """Like :meth:`materialise`, for an intermediate as large as the input: kept on disk, not in memory."""

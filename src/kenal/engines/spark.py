@@ -125,7 +125,7 @@ class SparkStore(Store):
         return part
 
     def write(self, name: str, data: ir.Table | pd.DataFrame | pa.Table) -> None:
-        self._shared.clear()  # shared results may read the table
+        self._forget(name)  # shared results may read the table
         old = self._parts.get(name, [])
         part = self._write_part(name, data if isinstance(data, ir.Table) else ibis.memtable(data))
         self._parts[name] = [part]
@@ -134,7 +134,7 @@ class SparkStore(Store):
             self._delete(name, p)
 
     def append(self, name: str, data: ir.Table | pd.DataFrame | pa.Table) -> None:
-        self._shared.clear()  # shared results may read the table
+        self._forget(name)  # shared results may read the table
         expr = data if isinstance(data, ir.Table) else ibis.memtable(data)
         if self.has(name):  # every part of a table has the table's schema
             expr = conform(expr, dict(self.table(name).schema().items()))
@@ -143,7 +143,7 @@ class SparkStore(Store):
         self._register(name)
 
     def drop(self, name: str) -> None:
-        self._shared.clear()  # shared results may read the table
+        self._forget(name)  # shared results may read the table
         if self._parts.pop(name, None) is not None:
             self._delete(name)
             self.con._session.catalog.dropTempView(name)
