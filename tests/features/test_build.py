@@ -44,7 +44,7 @@ def features(tmp_path_factory):
         ["T1", "P1", "2", "50000"], ["T2", "P2", "1", "50"], ["T4", "P2", "1", "999999"]])
     E = ["message_id", "type", "timestamp", "customer_id", "anonymous_id", "event", "session_id", "page_path"]
     write_csv(d, "events", E, [
-        ["m1", "page", "2026-02-01T10:00:00+07:00", "", "A1", "", "S1", "/promo/ramadan"],
+        ["m1", "page", "2026-02-01T10:00:00+07:00", "", "A1", "", "S1", "/Promo/Ramadan"],  # any case
         ["m2", "track", "2026-02-01T10:01:00+07:00", "", "A1", "Product Viewed", "S1", ""],
         ["m3", "identify", "2026-02-01T10:02:00+07:00", "C1", "A1", "", "S1", ""],
         ["m4", "track", "2026-02-01T10:03:00+07:00", "C1", "A1", "Product Added", "S1", ""],

@@ -29,12 +29,13 @@ def monthly_volume(ctx: HealthContext) -> list[dict]:
         if t is None:
             continue
         t = t.filter(t[column] <= literal_time(ctx.as_of))
-        local = clock.to_local(t[column], ctx.settings.timezone)
-        # Grouped by numbers, formatted here: formatting every row as text costs more than the count.
-        per = t.group_by(year=local.year(), month=local.month()).aggregate(n=t.count())
-        for row in records(per):
-            month = f"{row['year']:04d}-{row['month']:02d}"
-            months.setdefault(month, {"month": month, **{s: 0 for s in SERIES}})[name] = row["n"]
+        # Counted per local day (a number), put into months here: date parts or text of every row
+        # cost more than the count.
+        per = pd.DataFrame(records(t.group_by(day=clock.local_day(t[column], ctx.settings.timezone))
+                                   .aggregate(n=t.count())), columns=["day", "n"])
+        per = per.groupby(pd.to_datetime(per.day, unit="D").dt.strftime("%Y-%m")).n.sum()
+        for month, n in per.items():
+            months.setdefault(month, {"month": month, **{s: 0 for s in SERIES}})[name] = int(n)
     if not months:
         return []
     # Every month from the first to the last, so a month without rows shows as 0, not as no month.

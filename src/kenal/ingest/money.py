@@ -15,6 +15,11 @@ from kenal import clock
 from kenal.store import Store
 
 
+def _day_number(days: pd.DatetimeIndex) -> list[int]:
+    """Days from 1970-01-01, as :func:`kenal.clock.local_day` numbers a transaction's local date."""
+    return (days.normalize() - pd.Timestamp("1970-01-01")).days.tolist()
+
+
 def daily_rates(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per currency and day from its first to its last rate, the latest rate on or before that day; and
     per currency its last day and rate, which hold for every later day.
@@ -27,22 +32,22 @@ def daily_rates(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
     for currency, rates in fx.dropna().groupby("currency"):
         rate = rates.set_index(pd.to_datetime(rates["date"]))["rate"].sort_index()
         days = pd.date_range(rate.index[0], rate.index[-1], freq="D")
-        filled.append(pd.DataFrame({"_fx_currency": currency, "_fx_day": days.date,
+        filled.append(pd.DataFrame({"_fx_currency": currency, "_fx_day": _day_number(days),
                                     "_fx_rate": rate.reindex(days).ffill().to_numpy()}))
-        latest.append((currency, rate.index[-1].date(), float(rate.iloc[-1])))
+        latest.append((currency, int(_day_number(rate.index[-1:])[0]), float(rate.iloc[-1])))
     filled = pd.concat(filled, ignore_index=True) if filled else pd.DataFrame(
-        {"_fx_currency": pd.Series(dtype="string"), "_fx_day": pd.Series(dtype="object"),
+        {"_fx_currency": pd.Series(dtype="string"), "_fx_day": pd.Series(dtype="int64"),
          "_fx_rate": pd.Series(dtype="float64")})
     return filled, pd.DataFrame(latest or [("\u2205", None, None)], columns=["_known", "_last_day", "_last_rate"])
 
 
 def convert(staged: ir.Table, store: Store) -> ir.Table:
     base = store.settings.base_currency
-    day = clock.to_local(staged.timestamp, store.settings.timezone).cast("date")
+    day = clock.local_day(staged.timestamp, store.settings.timezone)  # a number: no calendar per row
     staged = staged.mutate(currency=staged.currency.upper(), _day=day)
     daily, latest = daily_rates(store)
-    fx = ibis.memtable(daily, schema={"_fx_currency": "string", "_fx_day": "date", "_fx_rate": "float64"})
-    known = ibis.memtable(latest, schema={"_known": "string", "_last_day": "date", "_last_rate": "float64"})
+    fx = ibis.memtable(daily, schema={"_fx_currency": "string", "_fx_day": "int64", "_fx_rate": "float64"})
+    known = ibis.memtable(latest, schema={"_known": "string", "_last_day": "int64", "_last_rate": "float64"})
     joined = staged.left_join(fx, (staged.currency == fx._fx_currency) & (staged._day == fx._fx_day))
     joined = joined.select(*staged.columns, "_fx_rate")
     joined = joined.left_join(known, joined.currency == known._known)
