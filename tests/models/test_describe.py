@@ -1,0 +1,19 @@
+"""Effect sizes that profiles rank features by, computed by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kenal.models.describe import StandardisedMeanDifference
+
+
+def test_effect_size_leaves_missing_values_out_and_is_zero_where_nothing_varies_or_is_known():
+    values = pd.DataFrame({"a": [1.0, 2.0, 3.0, np.nan], "b": [5.0] * 4, "c": [np.nan, np.nan, 1.0, 3.0]})
+    effect = StandardisedMeanDifference(values)
+    z = effect(np.array([True, True, False, False]))
+    # a: everyone's mean 2 and population deviation sqrt(2/3) over the three known values; members' mean 1.5
+    assert z["a"] == pytest.approx(-0.5 / np.sqrt(2 / 3))
+    assert (z["b"], z["c"]) == (0.0, 0.0)  # b does not vary; no member has c
+    assert effect(np.array([False, False, False, True]))["c"] == pytest.approx(1.0)  # (3 - 2) / 1
