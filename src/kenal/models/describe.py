@@ -7,7 +7,7 @@ the overall mean (in standard units) become the words of the name.
 from __future__ import annotations
 
 import warnings
-
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -98,15 +98,23 @@ class StandardisedMeanDifference:
     def __init__(self, values: pd.DataFrame):
         self.columns = values.columns
         self.values = values.to_numpy(dtype=float)
-        self.mean = np.nanmean(self.values, axis=0)
-        scale = np.nanstd(self.values, axis=0)
+        with _quiet_nan():
+            self.mean = np.nanmean(self.values, axis=0)
+            scale = np.nanstd(self.values, axis=0)
         self.scale = np.where(scale > 0, scale, np.nan)
 
     def __call__(self, mask: np.ndarray) -> pd.Series:
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a column missing for every member: 0
+        with _quiet_nan():
             z = (np.nanmean(self.values[mask], axis=0) - self.mean) / self.scale
         return pd.Series(z, index=self.columns).fillna(0.0)
+
+
+@contextmanager
+def _quiet_nan():
+    """A column no one (or no member) has a value in gives NaN, then 0, without NumPy's warnings."""
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def segment_revenue(features: pd.DataFrame) -> pd.Series:
