@@ -18,6 +18,7 @@ import ibis
 import ibis.expr.types as ir
 
 FIRST_YEAR, LAST_YEAR = 1970, 2100  # outside these, the nearest offset holds
+SECONDS_PER_DAY = 86_400
 
 
 def _epoch(year: int) -> int:
@@ -34,7 +35,7 @@ def transitions(zone: str) -> tuple[tuple[datetime, ...], tuple[int, ...]]:
     def offset(second: int) -> int:
         return int(datetime.fromtimestamp(second, tz).utcoffset().total_seconds())
 
-    day, first, last = 86_400, _epoch(FIRST_YEAR), _epoch(LAST_YEAR)
+    day, first, last = SECONDS_PER_DAY, _epoch(FIRST_YEAR), _epoch(LAST_YEAR)
     instants, offsets = [], [offset(first)]
     for start in range(first, last, day):
         if offset(start + day) != offsets[-1]:
@@ -79,9 +80,6 @@ def from_local(wall: ir.TimestampValue, zone: str) -> ir.TimestampValue:
     bounds = [t + timedelta(seconds=off)
               for t, off in zip(instants, offsets)]  # transition instants on the wall clock
     return _stepwise(wall, bounds, offsets, -1)
-
-
-SECONDS_PER_DAY = 86_400
 
 
 def local_day(ts: ir.TimestampValue, zone: str) -> ir.IntegerValue:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from kenal import clock
 from kenal.health.checks import INFO, WARNING, Check
-from kenal.health.context import HealthContext, literal_time, records, scalar
+from kenal.health.context import HealthContext, literal_time, scalar
 
 MIN_CUSTOMERS = 10_000
 RECENT_DAYS = 30
@@ -31,8 +31,7 @@ def monthly_volume(ctx: HealthContext) -> list[dict]:
         t = t.filter(t[column] <= literal_time(ctx.as_of))
         # Counted per local day (a number), put into months here: date parts or text of every row
         # cost more than the count.
-        per = pd.DataFrame(records(t.group_by(day=clock.local_day(t[column], ctx.settings.timezone))
-                                   .aggregate(n=t.count())), columns=["day", "n"])
+        per = t.group_by(day=clock.local_day(t[column], ctx.settings.timezone)).aggregate(n=t.count()).execute()
         per = per.groupby(pd.to_datetime(per.day, unit="D").dt.strftime("%Y-%m")).n.sum()
         for month, n in per.items():
             months.setdefault(month, {"month": month, **{s: 0 for s in SERIES}})[name] = int(n)

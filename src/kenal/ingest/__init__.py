@@ -13,6 +13,7 @@ from pathlib import Path
 
 import ibis.expr.types as ir
 
+from kenal.clock import SECONDS_PER_DAY
 from kenal.ingest import log as ingest_log
 from kenal.ingest import money
 from kenal.ingest.load import QUARANTINE, TableCounts, canonical_columns, load
@@ -23,7 +24,6 @@ from kenal.store import Store
 
 __all__ = ["IngestReport", "TableCounts", "ingest", "QUARANTINE"]
 log = logging.getLogger(__name__)
-SECONDS_PER_DAY = 86_400
 
 
 @dataclass

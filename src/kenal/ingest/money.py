@@ -32,9 +32,10 @@ def daily_rates(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
     for currency, rates in fx.dropna().groupby("currency"):
         rate = rates.set_index(pd.to_datetime(rates["date"]))["rate"].sort_index()
         days = pd.date_range(rate.index[0], rate.index[-1], freq="D")
-        filled.append(pd.DataFrame({"_fx_currency": currency, "_fx_day": _day_number(days),
+        day_numbers = _day_number(days)  # the last one is the last rate's day
+        filled.append(pd.DataFrame({"_fx_currency": currency, "_fx_day": day_numbers,
                                     "_fx_rate": rate.reindex(days).ffill().to_numpy()}))
-        latest.append((currency, int(_day_number(rate.index[-1:])[0]), float(rate.iloc[-1])))
+        latest.append((currency, day_numbers[-1], float(rate.iloc[-1])))
     filled = pd.concat(filled, ignore_index=True) if filled else pd.DataFrame(
         {"_fx_currency": pd.Series(dtype="string"), "_fx_day": pd.Series(dtype="int64"),
          "_fx_rate": pd.Series(dtype="float64")})

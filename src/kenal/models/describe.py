@@ -138,6 +138,11 @@ def _pooled(features: pd.DataFrame, mask: np.ndarray) -> dict:
     return out
 
 
+def _everyone(features: pd.DataFrame) -> dict:
+    """:func:`_pooled` over every customer."""
+    return _pooled(features, np.ones(len(features), dtype=bool))
+
+
 def voice_summary(features: pd.DataFrame, mask: np.ndarray, everyone: dict | None = None) -> dict:
     """A group's NPS (-100 to 100, over its members' answers), CSAT (share of 4-5 star ratings),
     average rating and share of negative texts, with how many answers, ratings and texts they rest
@@ -146,14 +151,14 @@ def voice_summary(features: pd.DataFrame, mask: np.ndarray, everyone: dict | Non
     own = _pooled(features, mask)
     if not own:
         return {}
-    return {**own, "everyone": everyone if everyone is not None else _pooled(features, np.ones(len(features), dtype=bool))}
+    return {**own, "everyone": everyone if everyone is not None else _everyone(features)}
 
 
 def build_profile(segment_id: int, name: str, mask: np.ndarray, features: pd.DataFrame, z: pd.Series,
-                  overall_medians: pd.Series, revenue: pd.Series, everyone: dict | None = None) -> SegmentProfile:
+                  overall_medians: pd.Series, revenue: pd.Series, everyone: dict) -> SegmentProfile:
     """One segment's profile given each feature's effect size ``z`` (indexed by feature): the five
     features with the largest |z| are what distinguish it; medians are of ``z``'s features;
-    ``everyone``: the voice of all customers, if computed already."""
+    ``everyone`` is the voice of all customers (:func:`_everyone`), computed once for all segments."""
     cols = list(z.index)
     medians = features.loc[mask, cols].median()
     top = z.abs().sort_values(ascending=False).index[:5]
@@ -176,7 +181,7 @@ def describe_segments(features: pd.DataFrame, labels: np.ndarray, model: Segment
     medians_all = features[cols].median()
     revenue = segment_revenue(features)
     probability = model.predict_proba(features).max(axis=1) if hasattr(model, "predict_proba") else None
-    everyone = _pooled(features, np.ones(len(features), dtype=bool))
+    everyone = _everyone(features)
     profiles, taken = [], set()
     for seg in range(model.n_clusters_):
         mask = labels == seg
@@ -209,7 +214,7 @@ def describe_groups(features: pd.DataFrame, labels: np.ndarray, names: list[str]
     overall_medians = numeric.median()
     revenue = segment_revenue(features)
     effect = StandardisedMeanDifference(numeric)
-    everyone = _pooled(numeric, np.ones(len(numeric), dtype=bool))
+    everyone = _everyone(numeric)
     profiles = []
     for seg, name in enumerate(names):
         mask = labels == seg
