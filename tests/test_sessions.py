@@ -7,7 +7,14 @@ from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 
-from kenal.sessions import all_bot_sessions, bot_agents, bot_sessions, bot_sessions_as_of
+from kenal.sessions import (
+    all_bot_sessions,
+    bot_agents,
+    bot_sessions,
+    bot_sessions_as_of,
+    customer_events,
+    customer_sessions,
+)
 
 AS_OF = datetime(2026, 3, 31, 12, tzinfo=timezone.utc)
 BROWSER = "Mozilla/5.0 (Windows NT 10.0) Chrome/120"
@@ -15,11 +22,12 @@ BROWSER = "Mozilla/5.0 (Windows NT 10.0) Chrome/120"
 
 def events(session: str, agent: str, seconds: list[float]) -> list[dict]:
     return [{"message_id": f"{session}-{i}", "session_id": session, "user_agent": agent, "customer_id": "C1",
-             "anonymous_id": None, "timestamp": AS_OF + timedelta(seconds=s)} for i, s in enumerate(seconds)]
+             "anonymous_id": None, "timestamp": AS_OF + timedelta(seconds=s), "type": "page", "event": None,
+             "page_path": "/"} for i, s in enumerate(seconds)]
 
 
 def frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(rows).astype({"timestamp": "datetime64[us, UTC]", "anonymous_id": "string"})
+    return pd.DataFrame(rows).astype({"timestamp": "datetime64[us, UTC]", "anonymous_id": "string", "event": "string"})
 
 
 # S1: 40 hits before the date and 20 after, 0 or 1 s apart: inhumanly fast only with the later hits.
@@ -55,3 +63,27 @@ def test_shared_bot_sessions_are_forgotten_when_events_are_written(store):
     store.append("events", frame(events("S6", "curl/8.4.0", [-5])))
     assert as_rows(all_bot_sessions(store)) == [("S6", "bot_user_agent", 1)]
     assert as_rows(bot_sessions_as_of(store, AS_OF)) == [("S6", "bot_user_agent", 1)]
+
+
+def per_session(t) -> dict[tuple, int]:
+    """Hits per (customer, session): a session summary's rows summed, or events counted."""
+    if "hits" not in t.columns:
+        t = t.mutate(session=t.session_id, hits=1)
+    n = t.group_by(["customer_id", "session"]).aggregate(hits=t.hits.sum()).execute()
+    return {(c, s): int(h) for c, s, h in n[["customer_id", "session", "hits"]].values.tolist()}
+
+
+def test_customer_sessions_hold_the_customer_events_as_of_each_date(store):
+    # S7: A8 browses anonymously before the date and identifies as C2 only after it.
+    s7 = [{**e, "customer_id": None, "anonymous_id": "A8"} for e in events("S7", BROWSER, [-100, -50, 200])]
+    s7 += [{**e, "anonymous_id": "A8", "customer_id": "C2"} for e in events("S7", BROWSER, [100])]
+    for i, e in enumerate(s7):
+        e["message_id"] = f"S7-{i}"
+    store.write("events", frame(S1 + S2 + S3 + S4 + S5 + s7))
+    # As of the date: A8 is nobody yet; S1 (40 hits so far) is a person; S2, S5 are bots.
+    before = per_session(customer_sessions(store, AS_OF))
+    assert before == {("C1", "S1"): 40, ("C1", "S4"): 4} == per_session(customer_events(store, AS_OF))
+    # A day later: A8 is C2, so all of S7 is C2's; S1 turned inhumanly fast; S3 is a crawler.
+    later = AS_OF + timedelta(days=1)
+    after = per_session(customer_sessions(store, later))
+    assert after == {("C1", "S4"): 4, ("C2", "S7"): 4} == per_session(customer_events(store, later))

@@ -153,13 +153,14 @@ class Store:
         """``expr`` computed once and kept for this session, so several queries reuse it."""
         return expr.cache()
 
-    def shared(self, key: tuple, compute: Callable[[], ir.Table], reads: tuple[str, ...]) -> ir.Table:
+    def shared(self, key: tuple, compute: Callable[[], ir.Table], reads: tuple[str, ...],
+               large: bool = False) -> ir.Table:
         """``compute()`` materialised once for every caller asking for ``key`` (health and features
         read the same bot sessions); forgotten as soon as one of the tables it ``reads`` is written
         through the store.  Writing other tables keeps it: a run stores its health findings and its
-        snapshot between health and features."""
+        snapshot between health and features.  A ``large`` result is spilled (:meth:`spill`)."""
         if key not in self._shared:
-            self._shared[key] = (reads, self.materialise(compute()))
+            self._shared[key] = (reads, (self.spill if large else self.materialise)(compute()))
         return self._shared[key][1]
 
     def _forget(self, name: str) -> None:

@@ -305,6 +305,23 @@ def test_ancient_timestamps_reingest_and_rows_before_the_customer(granting_store
     assert "duplicate_rows" not in by_id(report)  # a re-ingest is not a defect
 
 
+def test_out_of_order_is_judged_within_each_file(granting_store, tmp_path):
+    # S1 goes on in a second file, whose row numbers start again at 1: ordered by row number across
+    # files, m2 would come before m0 and make m0 out of order.  Only m4 is, within the second file.
+    first, second = tmp_path / "day1", tmp_path / "day2"
+    customers(first)
+    write_csv(first, "events", E, [["m9", "page", ts(0), "C1", "", "", "S2", HUMAN],
+                                   ["m0", "page", ts(100), "C1", "", "", "S1", HUMAN],
+                                   ["m1", "page", ts(200), "C1", "", "", "S1", HUMAN]])
+    write_csv(second, "events", E, [["m2", "page", ts(150), "C1", "", "", "S1", HUMAN],
+                                    ["m3", "page", ts(300), "C1", "", "", "S1", HUMAN],
+                                    ["m4", "page", ts(250), "C1", "", "", "S1", HUMAN]])
+    ingest(granting_store, first)
+    ingest(granting_store, second)
+    ooo = one(health_summary(granting_store, now=NOW, as_of=AS_OF), "timestamp_out_of_order")
+    assert ooo.count == 1 and [e["message_id"] for e in ooo.examples] == ["m4"]
+
+
 def test_a_file_sorted_by_something_else_is_not_a_clock_problem(granting_store, tmp_path):
     d = tmp_path / "sorted"
     customers(d)
