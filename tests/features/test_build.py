@@ -93,6 +93,8 @@ def test_web_features_follow_identity_links(features):
     assert (c1.sessions, c1.page_views, c1.product_views, c1.cart_adds) == (2, 1, 1, 2)
     assert (c1.promo_visits, c1.pricing_visits, c1.checkouts) == (1, 0, 0)
     assert c1.cart_abandonment == 0.5
+    counts = ["sessions", "page_views", "product_views", "cart_adds", "checkouts", "pricing_visits", "promo_visits"]
+    assert set(features[counts].dtypes.astype(str)) == {"int64"}  # counts, not floats
 
 
 def test_interaction_features(features):
