@@ -46,6 +46,9 @@ REASONS = {
 PRODUCT_VIEWED, PRODUCT_ADDED = "Product Viewed", "Product Added"
 CHECKOUT_STARTED, ORDER_COMPLETED = "Checkout Started", "Order Completed"
 SUMMARY_KEY = ("session", "customer_id", "anonymous_id", "user_agent")
+# What a visitor did in a session, counted per summary row (features add them up).
+WEB_COUNTS = ("page_views", "product_views", "cart_adds", "checkouts", "web_orders", "pricing_visits",
+              "promo_visits", "screens")
 
 
 def session_key(events: ir.Table) -> ir.StringValue:
@@ -61,7 +64,7 @@ def summarise(events: ir.Table) -> ir.Table:
     and span, who an anonymous id turned out to be, what each customer did in each session."""
     e = events.mutate(session=session_key(events))
     page = e.type == "page"
-    counts = {
+    where = {
         "page_views": page,
         "product_views": e.event == PRODUCT_VIEWED,
         "cart_adds": e.event == PRODUCT_ADDED,
@@ -76,7 +79,7 @@ def summarise(events: ir.Table) -> ir.Table:
     # spilled) turns into a float, and the feature table's counts would become floats.
     return e.group_by(list(SUMMARY_KEY)).aggregate(
         hits=e.count(), started=e.timestamp.min(), ended=e.timestamp.max(),
-        **{name: e.count(where=where) for name, where in counts.items()})
+        **{name: e.count(where=where[name]) for name in WEB_COUNTS})
 
 
 def _of_sessions(events: ir.Table, sessions: ir.Table) -> ir.Table:

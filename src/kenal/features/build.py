@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 from kenal import clock
 from kenal.features.consent import profiling_allowed
 from kenal.features.voice import NULLABLE, interaction_features
-from kenal.sessions import customer_sessions
+from kenal.sessions import WEB_COUNTS, customer_sessions
 from kenal.store import Store
 
 MAX_CATEGORIES = 12
@@ -104,8 +104,7 @@ def web_features(store: Store, as_of: datetime, session_cap_hours: float) -> ir.
     s = customer_sessions(store, as_of)
     per_session = s.group_by(["customer_id", "session"]).aggregate(
         span=s.ended.max().epoch_seconds() - s.started.min().epoch_seconds(),
-        **{c: s[c].sum() for c in ("page_views", "product_views", "cart_adds", "checkouts", "web_orders",
-                                    "pricing_visits", "promo_visits", "screens")},
+        **{c: s[c].sum() for c in WEB_COUNTS},
         user_agent=s.user_agent.max(),  # a session has one agent; max() is the same on every engine
     )
     s = per_session.mutate(platform=session_platform(per_session.user_agent, per_session.screens))
