@@ -96,6 +96,18 @@ def test_out_of_order_before_customer_and_long_sessions(events_store):
     assert linked.count == 2 and linked.severity == "info"  # h0, h1 of A1; A2, A4 never identified
 
 
+def test_an_event_before_the_customer_is_found_inside_a_session_that_goes_on_after(granting_store, tmp_path):
+    """Only the session's first event predates C1; its last, and C2's whole session, come after."""
+    d = tmp_path / "events"
+    customers(d)
+    write_csv(d, "events", E, [["e1", "page", "2024-12-31T23:30:00+07:00", "C1", "", "", "S1", HUMAN],
+                               ["e2", "page", "2025-01-01T00:10:00+07:00", "C1", "", "", "S1", HUMAN],
+                               ["e3", "page", "2025-01-01T00:20:00+07:00", "C2", "", "", "S2", HUMAN]])
+    ingest(granting_store, d)
+    before = one(health_summary(granting_store, now=NOW, as_of=AS_OF), "before_customer_created")
+    assert (before.table, before.count, [e["message_id"] for e in before.examples]) == ("events", 1, ["e1"])
+
+
 def test_transactions_near_duplicates_amounts_returns_and_currencies(granting_store, tmp_path):
     d = tmp_path / "tx"
     customers(d)
@@ -355,7 +367,7 @@ def test_history_says_what_is_new_and_what_was_resolved(granting_store, tmp_path
                       ("no_recent_data", "transactions"): (None, 0, "new")}  # one purchase, in 1970
     # The duplicate e-mail is unchanged; fixing the -5 at the source resolves that finding.
     write_csv(d2, "transactions", TX, [["T1", "C1", "1970-01-01T00:00:00Z", "5", "IDR", "purchase", ""]])
-    granting_store.con.raw_sql("DELETE FROM transactions")
+    granting_store.drop("transactions")
     ingest(granting_store, d2)
     third = save_health(granting_store, health_summary(granting_store, now=NOW, as_of=AS_OF), "S3")
     assert [(c["id"], c["trend"]) for c in third.changes] == [("non_positive_amounts", "resolved")]

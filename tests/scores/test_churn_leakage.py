@@ -31,6 +31,8 @@ OPTIONS = ScoreOptions(propensities=(("fashion", 90),), validate=False)
 
 def rewrite_the_future(store: Store) -> None:
     after = f"TIMESTAMPTZ '{AS_OF.isoformat()}'"
+    for name in ("customers", "transactions", "transaction_items", "events", "interactions", "consents"):
+        store.write(name, store.table(name))  # ingest keeps them as views over Parquet; SQL updates tables
     for sql in (
         f"UPDATE transactions SET amount = amount * 7, amount_base = amount_base * 7, channel = 'store' "
         f"WHERE timestamp > {after}",

@@ -1,28 +1,45 @@
-"""The embedded default: one DuckDB file in the workspace."""
+"""The embedded default: one DuckDB file in the workspace, the ingested tables as Parquet beside it."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import uuid
 from pathlib import Path
 
 import ibis
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
 
 from kenal.config import Settings
 from kenal.store import Store, duckdb_session
 
 DUCKDB_FILE = "kenal.duckdb"
-STAGED_PREFIX = "_kenal_staged_"
+TABLES_DIR = "tables"  # W/tables/<name>/: the Parquet parts of each ingested table
+PARTS = "_parquet_parts"  # which parts make which table: the view over them is rebuilt from it
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 class DuckDBStore(Store):
+    """Tables in ``W/kenal.duckdb``.  An ingested table is a view over Parquet parts in ``W/tables``:
+    ingest writes a file's parsed rows once, where a DuckDB table would write them a second time
+    (100M events: the table's own compression took most of ingest).  Other tables are DuckDB tables."""
+
     engine = "duckdb"
 
     def __init__(self, con: ibis.BaseBackend, settings: Settings, workspace: Path | None = None):
         super().__init__(con, settings, workspace)
-        self._staged_tables = con.list_tables(like=f"^{STAGED_PREFIX}")  # any left by an ingest that died
+        self._staged_files: dict[str, str] = {}  # staged table -> its Parquet file
 
     @classmethod
     def connect(cls, workspace: Path, settings: Settings) -> "DuckDBStore":
         con = duckdb_session(ibis.duckdb.connect(str(workspace / DUCKDB_FILE)), settings, workspace)
+        # The views name their parts relative to the workspace, so a workspace can be moved or copied.
+        con.raw_sql(f"SET file_search_path = {_quoted(str(Path(workspace).resolve()))}")
         return cls(con, settings, workspace)
 
     @property
@@ -33,41 +50,101 @@ class DuckDBStore(Store):
     def load_raw(self, raw):
         return raw
 
-    def stage(self, expr: ibis.Table) -> ibis.Table:
-        """A table in the workspace file: a first load adopts it whole (:meth:`adopt`), so the rows
-        of a large file are written once, not to a spill and then again to the table."""
-        self._staged += 1
-        name = f"{STAGED_PREFIX}{self._staged}"
-        # Rows keep their file order in ``_source_row``, not in storage: writing them in any order lets
-        # DuckDB's threads skip reordering (staging 10M events: 21.5 s in order, 19.8 s in any).
-        self.con.raw_sql("SET preserve_insertion_order = false")
-        try:
-            self.con.create_table(name, expr, overwrite=True)
-        finally:
-            self.con.raw_sql("RESET preserve_insertion_order")
-        self._staged_tables.append(name)
-        return self.con.table(name)
+    def stage(self, expr: ir.Table) -> ir.Table:
+        """A Parquet file: a first load adopts it whole as the table (:meth:`adopt`)."""
+        path = self.staging_path("staged") + ".parquet"
+        self._write_parquet(expr, path)
+        staged = self.con.read_parquet(path)
+        self._staged_files[staged.get_name()] = path
+        return staged
 
-    def adopt(self, name: str, staged: ibis.Table, columns: list[str], remove: ibis.Table) -> bool:
-        # Deleting a few rows and dropping columns changes only metadata; no row is written again.
-        staged_name = staged.get_name()
-        self.con.raw_sql(f'DELETE FROM "{staged_name}" WHERE _source_row IN '
-                         f'({self.con.compile(remove.select("_source_row"))})')
-        for column in staged.columns:
-            if column not in columns:
-                self.con.raw_sql(f'ALTER TABLE "{staged_name}" DROP COLUMN "{column}"')
-        self.drop(name)
-        self.con.raw_sql(f'ALTER TABLE "{staged_name}" RENAME TO "{name}"')
-        return True
-
-    def clear_staging(self) -> None:
-        super().clear_staging()
-        while self._staged_tables:  # an adopted one is gone already: dropping it is a no-op
-            self.drop(self._staged_tables.pop())
-
-    def spill(self, expr: ibis.Table) -> ibis.Table:
+    def spill(self, expr: ir.Table) -> ir.Table:
         """Written to Parquet and scanned back: a DuckDB temporary table is kept uncompressed, ~5x the
         size of its Parquet, so 100 million events would spill tens of GB."""
         path = self.staging_path("spill") + ".parquet"
         self.con.to_parquet(expr, path)
         return self.con.read_parquet(path)
+
+    def adopt(self, name: str, staged: ir.Table, columns: list[str], remove: ir.Table) -> bool:
+        # The rows of ``remove`` are left out by the view, so no row is written again.
+        path = self._staged_files.pop(staged.get_name())
+        removed = None
+        if int(remove.count().execute()):
+            removed = path.removesuffix(".parquet") + "-removed.parquet"
+            self._write_parquet(remove.select(remove._source_row.cast("int64")), removed)
+        self.drop(name)
+        self._add_part(name, path, removed, columns)
+        return True
+
+    def append(self, name: str, data: ir.Table | pd.DataFrame | pa.Table) -> None:
+        if not self._in_parquet(name):
+            return super().append(name, data)
+        self._forget(name)
+        path = self.staging_path("part") + ".parquet"
+        self._write_parquet(data, path)
+        self._add_part(name, path, None, self.table(name).columns)
+
+    def write(self, name: str, data: ir.Table | pd.DataFrame | pa.Table) -> None:
+        if not self._in_parquet(name):
+            return super().write(name, data)
+        temporary = f"_kenal_new_{uuid.uuid4().hex}"  # ``data`` may read the table it replaces
+        self.con.create_table(temporary, data)
+        self.drop(name)
+        self.con.raw_sql(f'ALTER TABLE "{temporary}" RENAME TO "{name}"')
+
+    def drop(self, name: str) -> None:
+        if not self._in_parquet(name):
+            return super().drop(name)
+        self._forget(name)
+        self.con.drop_view(name, force=True)
+        self.con.raw_sql(f"DELETE FROM {PARTS} WHERE table_name = {_quoted(name)}")
+        shutil.rmtree(self.workspace / TABLES_DIR / name, ignore_errors=True)
+
+    def clear_staging(self) -> None:
+        super().clear_staging()
+        self._staged_files.clear()
+
+    def _in_parquet(self, name: str) -> bool:
+        return self.has(PARTS) and bool(
+            self.con.sql(f"SELECT count(*) AS n FROM {PARTS} WHERE table_name = {_quoted(name)}").execute().n[0])
+
+    def _write_parquet(self, data: ir.Table | pd.DataFrame | pa.Table, path: str) -> None:
+        # Rows keep their file order in ``_source_row``, not in storage: writing them in any order
+        # lets DuckDB's threads skip reordering.
+        self.con.raw_sql("SET preserve_insertion_order = false")
+        try:
+            self.con.to_parquet(data if isinstance(data, ir.Table) else ibis.memtable(data), path)
+        finally:
+            self.con.raw_sql("RESET preserve_insertion_order")
+
+    def _add_part(self, name: str, path: str, removed: str | None, columns: list[str]) -> None:
+        """Move a Parquet file (and the file of its rows to leave out) under W/tables/<name>, then
+        make ``name`` the view over all its parts.  Registering the part and replacing the view is one
+        transaction: a part file that never made it into the view is never read."""
+        folder = Path(TABLES_DIR, name)
+        (self.workspace / folder).mkdir(parents=True, exist_ok=True)
+        part_id = uuid.uuid4().hex
+        part, leave_out = folder / f"{part_id}.parquet", folder / f"{part_id}-removed.parquet" if removed else None
+        os.replace(path, self.workspace / part)
+        if removed:
+            os.replace(removed, self.workspace / leave_out)
+        self.con.raw_sql(f"CREATE TABLE IF NOT EXISTS {PARTS} "
+                         f"(table_name VARCHAR, part VARCHAR, removed VARCHAR, added TIMESTAMPTZ DEFAULT now())")
+        self.con.raw_sql("BEGIN")
+        try:
+            self.con.raw_sql(f"INSERT INTO {PARTS} (table_name, part, removed) VALUES ({_quoted(name)}, "
+                             f"{_quoted(part.as_posix())}, {_quoted(leave_out.as_posix()) if leave_out else 'NULL'})")
+            parts = self.con.sql(f"SELECT part, removed FROM {PARTS} WHERE table_name = {_quoted(name)} "
+                                 f"ORDER BY added, part").execute()
+            select = ", ".join(f'"{c}"' for c in columns)
+            queries = []
+            for p, r in zip(parts.part, parts.removed):
+                q = f"SELECT {select} FROM read_parquet({_quoted(p)})"
+                if isinstance(r, str):
+                    q += f" WHERE _source_row NOT IN (SELECT _source_row FROM read_parquet({_quoted(r)}))"
+                queries.append(q)
+            self.con.raw_sql(f'CREATE OR REPLACE VIEW "{name}" AS ' + " UNION ALL ".join(queries))
+            self.con.raw_sql("COMMIT")
+        except Exception:
+            self.con.raw_sql("ROLLBACK")
+            raise

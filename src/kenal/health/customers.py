@@ -8,6 +8,7 @@ import ibis.expr.types as ir
 from kenal.health.checks import WARNING, Check
 from kenal.health.context import HealthContext, examples, plural, scalar
 from kenal.schema import TABLES
+from kenal.sessions import sessions
 
 OLDEST_AGE, YOUNGEST_AGE = 110, 10  # a customer's plausible age in years
 
@@ -66,6 +67,8 @@ def before_customer(ctx: HealthContext, name: str) -> list[Check]:
     if t is None or customers is None:
         return []
     c = customers.select("customer_id", customer_created_at="created_at")
+    if name == "events" and not _first_events_predate(ctx, c):
+        return []
     joined = t.join(c, "customer_id")
     joined = ctx.store.materialise(joined.filter(joined.timestamp < joined.customer_created_at))
     n = scalar(joined.count())
@@ -77,6 +80,14 @@ def before_customer(ctx: HealthContext, name: str) -> list[Check]:
         message=f"{n:,} {name} of known customers are dated before the customer was created",
         action="kept; check that created_at is the sign-up time and not a later import date",
         examples=examples(joined, None, [key, "customer_id", "timestamp", "customer_created_at", "_source_row"]))]
+
+
+def _first_events_predate(ctx: HealthContext, customers: ir.Table) -> bool:
+    """Whether any customer's first event of a session predates the customer.  If none does, no event
+    does: the session summary's rows (a fifth of the events) answer the common case without joining
+    every event to its customer (100M events: 15-20 s)."""
+    s = sessions(ctx.store).join(customers, "customer_id")
+    return bool(scalar(s.filter(s.started < s.customer_created_at).count()))
 
 
 def checks(ctx: HealthContext) -> list[Check]:
