@@ -42,7 +42,7 @@ def load_tables(db_path: Path) -> dict[str, pd.DataFrame]:
     """The canonical tables of a workspace's DuckDB file, as pandas DataFrames."""
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        con.execute(f"SET file_search_path = '{db_path.parent}'")  # ingested tables: views over W/tables
+        con.execute("SET file_search_path = ?", [str(db_path.parent.resolve())])  # ingested tables: views over W/tables
         present = {r[0] for r in con.sql("select table_name from information_schema.tables").fetchall()}
         return {name: con.sql(f"select {', '.join(cols)} from {name}").df()
                 for name, cols in COLUMNS.items() if name in present}

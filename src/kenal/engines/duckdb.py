@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import ibis
@@ -34,11 +36,14 @@ class DuckDBStore(Store):
     def __init__(self, con: ibis.BaseBackend, settings: Settings, workspace: Path | None = None):
         super().__init__(con, settings, workspace)
         self._staged_files: dict[str, str] = {}  # staged table -> its Parquet file
+        for name in con.list_tables(like="^_kenal_(staged|new)_"):  # left by a run that died
+            con.drop_table(name, force=True)
 
     @classmethod
     def connect(cls, workspace: Path, settings: Settings) -> "DuckDBStore":
         con = duckdb_session(ibis.duckdb.connect(str(workspace / DUCKDB_FILE)), settings, workspace)
         # The views name their parts relative to the workspace, so a workspace can be moved or copied.
+        # The setting belongs to this connection: a cursor of it would not find the parts.
         con.raw_sql(f"SET file_search_path = {_quoted(str(Path(workspace).resolve()))}")
         return cls(con, settings, workspace)
 
@@ -89,16 +94,33 @@ class DuckDBStore(Store):
             return super().write(name, data)
         temporary = f"_kenal_new_{uuid.uuid4().hex}"  # ``data`` may read the table it replaces
         self.con.create_table(temporary, data)
-        self.drop(name)
-        self.con.raw_sql(f'ALTER TABLE "{temporary}" RENAME TO "{name}"')
+        self._drop_parts(name, then=f'ALTER TABLE "{temporary}" RENAME TO "{name}"')
 
     def drop(self, name: str) -> None:
         if not self._in_parquet(name):
             return super().drop(name)
+        self._drop_parts(name)
+
+    def _drop_parts(self, name: str, then: str | None = None) -> None:
+        """Drop the view and its parts' registration (and run ``then``) in one transaction; only then
+        delete the files."""
         self._forget(name)
-        self.con.drop_view(name, force=True)
-        self.con.raw_sql(f"DELETE FROM {PARTS} WHERE table_name = {_quoted(name)}")
+        with self._transaction():
+            self.con.raw_sql(f'DROP VIEW "{name}"')
+            self.con.raw_sql(f"DELETE FROM {PARTS} WHERE table_name = {_quoted(name)}")
+            if then:
+                self.con.raw_sql(then)
         shutil.rmtree(self.workspace / TABLES_DIR / name, ignore_errors=True)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.con.raw_sql("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.con.raw_sql("ROLLBACK")
+            raise
+        self.con.raw_sql("COMMIT")
 
     def clear_staging(self) -> None:
         super().clear_staging()
@@ -130,21 +152,25 @@ class DuckDBStore(Store):
             os.replace(removed, self.workspace / leave_out)
         self.con.raw_sql(f"CREATE TABLE IF NOT EXISTS {PARTS} "
                          f"(table_name VARCHAR, part VARCHAR, removed VARCHAR, added TIMESTAMPTZ DEFAULT now())")
-        self.con.raw_sql("BEGIN")
         try:
-            self.con.raw_sql(f"INSERT INTO {PARTS} (table_name, part, removed) VALUES ({_quoted(name)}, "
-                             f"{_quoted(part.as_posix())}, {_quoted(leave_out.as_posix()) if leave_out else 'NULL'})")
-            parts = self.con.sql(f"SELECT part, removed FROM {PARTS} WHERE table_name = {_quoted(name)} "
-                                 f"ORDER BY added, part").execute()
-            select = ", ".join(f'"{c}"' for c in columns)
-            queries = []
-            for p, r in zip(parts.part, parts.removed):
-                q = f"SELECT {select} FROM read_parquet({_quoted(p)})"
-                if isinstance(r, str):
-                    q += f" WHERE _source_row NOT IN (SELECT _source_row FROM read_parquet({_quoted(r)}))"
-                queries.append(q)
-            self.con.raw_sql(f'CREATE OR REPLACE VIEW "{name}" AS ' + " UNION ALL ".join(queries))
-            self.con.raw_sql("COMMIT")
-        except Exception:
-            self.con.raw_sql("ROLLBACK")
+            with self._transaction():
+                self._register(name, part, leave_out, columns)
+        except BaseException:
+            for f in (part, leave_out):
+                if f is not None:
+                    (self.workspace / f).unlink(missing_ok=True)
             raise
+
+    def _register(self, name: str, part: Path, leave_out: Path | None, columns: list[str]) -> None:
+        self.con.raw_sql(f"INSERT INTO {PARTS} (table_name, part, removed) VALUES ({_quoted(name)}, "
+                         f"{_quoted(part.as_posix())}, {_quoted(leave_out.as_posix()) if leave_out else 'NULL'})")
+        parts = self.con.sql(f"SELECT part, removed FROM {PARTS} WHERE table_name = {_quoted(name)} "
+                             f"ORDER BY added, part").execute()
+        select = ", ".join(f'"{c}"' for c in columns)
+        whole = [p for p, r in zip(parts.part, parts.removed) if not isinstance(r, str)]
+        # A first part keeps ingest's own columns (reasons, zone flags): parts are matched by name.
+        queries = [f"SELECT {select} FROM read_parquet([{', '.join(map(_quoted, whole))}], union_by_name = true)"
+                   ] if whole else []
+        queries += [f"SELECT {select} FROM read_parquet({_quoted(p)}) AS part ANTI JOIN read_parquet({_quoted(r)}) "
+                    f"AS removed USING (_source_row)" for p, r in zip(parts.part, parts.removed) if isinstance(r, str)]
+        self.con.raw_sql(f'CREATE OR REPLACE VIEW "{name}" AS ' + " UNION ALL ".join(queries))

@@ -67,8 +67,11 @@ def before_customer(ctx: HealthContext, name: str) -> list[Check]:
     if t is None or customers is None:
         return []
     c = customers.select("customer_id", customer_created_at="created_at")
-    if name == "events" and not _first_events_predate(ctx, c):
-        return []
+    if name == "events":
+        early = _early_customers(ctx, c)
+        if not scalar(early.count()):
+            return []
+        t = t.semi_join(early, "customer_id")
     joined = t.join(c, "customer_id")
     joined = ctx.store.materialise(joined.filter(joined.timestamp < joined.customer_created_at))
     n = scalar(joined.count())
@@ -82,12 +85,12 @@ def before_customer(ctx: HealthContext, name: str) -> list[Check]:
         examples=examples(joined, None, [key, "customer_id", "timestamp", "customer_created_at", "_source_row"]))]
 
 
-def _first_events_predate(ctx: HealthContext, customers: ir.Table) -> bool:
-    """Whether any customer's first event of a session predates the customer.  If none does, no event
-    does: the session summary's rows (a fifth of the events) answer the common case without joining
-    every event to its customer (100M events: 15-20 s)."""
+def _early_customers(ctx: HealthContext, customers: ir.Table) -> ir.Table:
+    """The customers whose first event of some session predates them: only their events can.  The
+    session summary's rows (a fifth of the events) say so without joining every event to its customer
+    (100M events: 15-20 s)."""
     s = sessions(ctx.store).join(customers, "customer_id")
-    return bool(scalar(s.filter(s.started < s.customer_created_at).count()))
+    return ctx.store.materialise(s.filter(s.started < s.customer_created_at).select("customer_id").distinct())
 
 
 def checks(ctx: HealthContext) -> list[Check]:
