@@ -28,8 +28,9 @@ def _quoted(text: str) -> str:
 
 class DuckDBStore(Store):
     """Tables in ``W/kenal.duckdb``.  An ingested table is a view over Parquet parts in ``W/tables``:
-    ingest writes a file's parsed rows once, where a DuckDB table would write them a second time
-    (100M events: the table's own compression took most of ingest).  Other tables are DuckDB tables."""
+    ingest writes a file's parsed rows once, to the staged Parquet file that becomes the first part.
+    A DuckDB table is slow to write (10.7M events staged: 19.0 s into a table, 11.7 s into Parquet;
+    ingest at 1M customers: 413 s, now 220 s).  Every other table is a DuckDB table."""
 
     engine = "duckdb"
 
